@@ -1,0 +1,12 @@
+"""Environments: stochastic, adversarial, non-stationary and OCO loss families.
+
+Installed as ``onlinelearn.environments``.  Every class here has Numba kernels and passes
+:func:`onlinelearn.testing.check_environment`.
+"""
+
+from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
+
+#: Every registered environment class (the common test suite checks each one).
+REGISTRY = [BernoulliBandit, GaussianBandit]
+
+__all__ = ["REGISTRY", "BernoulliBandit", "GaussianBandit"]

@@ -1,0 +1,17 @@
+"""onlinelearn: simulation of online learning and bandit algorithms.
+
+>>> import onlinelearn as ol
+>>> from onlinelearn.environments import BernoulliBandit
+>>> res = ol.run([ol.learners.UCB1()], BernoulliBandit(means=[0.2, 0.8]), horizon=100,
+...              n_reps=4, seed=0)
+>>> res.summary()[["learner", "n_reps"]].values.tolist()
+[['UCB1()', 4]]
+"""
+
+__version__ = "0.1.0"
+
+from onlinelearn import learners, trackers  # noqa: E402
+from onlinelearn.results import Results  # noqa: E402
+from onlinelearn.sim.experiment import run  # noqa: E402
+
+__all__ = ["Results", "__version__", "learners", "run", "trackers"]

@@ -1,0 +1,168 @@
+"""Base classes of environments: compiled ones with kernels, and a plain-Python helper.
+
+A compiled environment module defines a ``NamedTuple`` state record and two kernels:
+
+* ``step(state, rng, t, action, feedback, record)`` writes the feedback buffer and oracle slots
+  LOSS, EXPECTED_LOSS, BEST_EXPECTED_LOSS and BEST_FIXED_CUMULATIVE_EXPECTED of round ``t``
+  (0-based);
+* ``hindsight(state, t, action, record)`` updates the comparator statistics and writes the
+  remaining oracle slots.  It must not draw random numbers: the runner calls it only when a
+  tracker needs it, and the learner's trajectory may not depend on that.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from onlinelearn.core.feedback import Feedback, FeedbackKind
+from onlinelearn.core.oracle import (
+    BEST_EXPECTED_LOSS,
+    BEST_FIXED_CUMULATIVE_EXPECTED,
+    BEST_FIXED_CUMULATIVE_LOSS,
+    BEST_LOSS,
+    COMPARATOR_SHIFT,
+    EXPECTED_LOSS,
+    EXPECTED_LOSSES,
+    LOSS,
+    OracleRecord,
+    record_size,
+)
+from onlinelearn.core.params import format_params, get_params, validate_parameters
+from onlinelearn.core.seeding import as_generator
+from onlinelearn.core.spec import EnvSpec
+
+
+class KernelEnvironment:
+    """An environment with Numba kernels; see the module docstring."""
+
+    _parameter_constraints: ClassVar[dict] = {}
+    _test_params: ClassVar[list[dict]] = [{}]
+    step_kernel: ClassVar[Any] = None
+    hindsight_kernel: ClassVar[Any] = None
+
+    def make_spec(self) -> EnvSpec:
+        """The spec of this environment (parameters already validated)."""
+        raise NotImplementedError
+
+    def init_state(self, spec: EnvSpec, rng: np.random.Generator):
+        """Build the state record, drawing any randomness of the realisation from ``rng``."""
+        raise NotImplementedError
+
+    def validate(self) -> None:
+        """Cross-parameter checks beyond the declared constraints (override when needed)."""
+
+    # -- the Python face -------------------------------------------------------------------
+    def reset(self, *, seed=None) -> EnvSpec:
+        """Start a new realisation; ``seed`` is None, an int, a SeedSequence or a Generator."""
+        validate_parameters(self)
+        self.validate()
+        self.spec_ = self.make_spec()
+        self.rng_ = as_generator(seed)
+        self.state_ = self.init_state(self.spec_, self.rng_)
+        self.round_ = 0
+        self.feedback_ = np.zeros(self.spec_.feedback_size)
+        self.record_ = np.zeros(self.spec_.record_size)
+        return self.spec_
+
+    def step(self, action) -> Feedback:
+        """Play ``action`` for the current round and return what the learner may see."""
+        action = self.check_action(action)
+        self.step_kernel(self.state_, self.rng_, self.round_, action, self.feedback_, self.record_)
+        self.hindsight_kernel(self.state_, self.round_, action, self.record_)
+        self.round_ += 1
+        return Feedback(self.spec_.feedback_kind, self.feedback_.copy())
+
+    def oracle(self) -> OracleRecord:
+        """The analyst's record of the last round (never shown to learners)."""
+        return OracleRecord(self.record_.copy())
+
+    def check_action(self, action):
+        """Convert ``action`` to the kernel's type or raise a clear error."""
+        return check_action(action, self.spec_, type(self).__name__)
+
+    def get_params(self) -> dict:
+        return get_params(self)
+
+    @property
+    def name(self) -> str:
+        return format_params(self)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def check_action(action, spec: EnvSpec, owner: str):
+    """An ``int`` arm in ``[0, n_actions)`` or a finite point of the decision set's dimension."""
+    if spec.n_actions:
+        if isinstance(action, bool) or not isinstance(action, int | np.integer):
+            raise TypeError(f"{owner} expects an int action in [0, {spec.n_actions}). "
+                            f"Got {action!r} instead.")
+        if not 0 <= action < spec.n_actions:
+            raise ValueError(f"{owner} expects an int action in [0, {spec.n_actions}). "
+                             f"Got {action!r} instead.")
+        return int(action)
+    point = np.ascontiguousarray(action, dtype=float)
+    if point.shape != (spec.dimension,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"{owner} expects a finite point of shape ({spec.dimension},). "
+                         f"Got {action!r} instead.")
+    return point
+
+
+class PythonFiniteEnvironment:
+    """Helper for user-written environments with finite actions, in plain Python.
+
+    Subclasses implement :meth:`draw_losses` (and may override :meth:`make_spec`); this class
+    produces bandit or full-information feedback and the complete oracle record.  It has no
+    kernels, so the runner uses the Python loop (with per-step validation) for it.
+    """
+
+    feedback_kind: FeedbackKind = FeedbackKind.BANDIT
+    n_actions: int = 2
+
+    def draw_losses(self, t: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(losses, expected_losses)`` of every action at round ``t``.
+
+        Draw losses of all actions whatever is played, so that every learner faces the same
+        realisation (common random numbers).
+        """
+        raise NotImplementedError
+
+    def make_spec(self) -> EnvSpec:
+        return EnvSpec(self.feedback_kind, n_actions=self.n_actions)
+
+    def reset(self, *, seed=None) -> EnvSpec:
+        self.spec_ = self.make_spec()
+        self.rng_ = as_generator(seed)
+        self.round_ = 0
+        self.cumulative_ = np.zeros(self.spec_.n_actions)
+        self.cumulative_expected_ = np.zeros(self.spec_.n_actions)
+        self.previous_best_ = -1
+        self.record_ = np.zeros(record_size(self.spec_.n_actions))
+        return self.spec_
+
+    def step(self, action) -> Feedback:
+        action = check_action(action, self.spec_, type(self).__name__)
+        losses, expected = (np.asarray(x, dtype=float) for x in
+                            self.draw_losses(self.round_, self.rng_))
+        record = self.record_
+        record[LOSS] = losses[action]
+        record[EXPECTED_LOSS] = expected[action]
+        record[BEST_EXPECTED_LOSS] = expected.min()
+        record[BEST_LOSS] = losses.min()
+        self.cumulative_ += losses
+        self.cumulative_expected_ += expected
+        record[BEST_FIXED_CUMULATIVE_LOSS] = self.cumulative_.min()
+        record[BEST_FIXED_CUMULATIVE_EXPECTED] = self.cumulative_expected_.min()
+        best = int(np.argmin(expected))
+        record[COMPARATOR_SHIFT] = float(self.previous_best_ >= 0 and best != self.previous_best_)
+        self.previous_best_ = best
+        record[EXPECTED_LOSSES:] = expected
+        self.round_ += 1
+        if self.spec_.feedback_kind == FeedbackKind.FULL_INFORMATION:
+            return Feedback(FeedbackKind.FULL_INFORMATION, losses.copy())
+        return Feedback(FeedbackKind.BANDIT, np.array([losses[action]]))
+
+    def oracle(self) -> OracleRecord:
+        return OracleRecord(self.record_.copy())

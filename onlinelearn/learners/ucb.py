@@ -1,0 +1,145 @@
+"""UCB1 and KL-UCB: optimism in the face of uncertainty for stochastic bandits.
+
+Rewards are ``r = 1 - loss``; both learners play each arm once, then the arm with the largest
+upper confidence index (first one on ties).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from onlinelearn.core.feedback import FeedbackKind
+from onlinelearn.core.learner import KernelLearner
+from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.params import Interval
+
+
+class IndexState(NamedTuple):
+    pulls: np.ndarray  # n_a: number of times each arm was played
+    reward_sums: np.ndarray  # sum of the rewards of each arm
+    scalars: np.ndarray  # [t] rounds played so far
+    alpha: float  # exploration constant (UCB1) or c (KL-UCB)
+
+
+def _index_state(n_actions: int, alpha: float) -> IndexState:
+    return IndexState(np.zeros(n_actions), np.zeros(n_actions), np.zeros(1), float(alpha))
+
+
+@kernel
+def ucb1_act(state, rng):
+    """``argmax_a  mean_a + sqrt(alpha * ln t / n_a)`` after one pull of each arm."""
+    pulls = state.pulls
+    log_t = np.log(state.scalars[0])
+    best = 0
+    best_index = -np.inf
+    for a in range(pulls.shape[0]):
+        if pulls[a] == 0.0:
+            return a
+        index = state.reward_sums[a] / pulls[a] + np.sqrt(state.alpha * log_t / pulls[a])
+        if index > best_index:
+            best_index = index
+            best = a
+    return best
+
+
+@kernel
+def index_update(state, action, feedback):
+    state.pulls[action] += 1.0
+    state.reward_sums[action] += 1.0 - feedback[0]
+    state.scalars[0] += 1.0
+
+
+class UCB1(KernelLearner):
+    """UCB1 (Auer, Cesa-Bianchi, Fischer, Machine Learning 2002).
+
+    Index of arm ``a`` at round ``t``: ``mu_hat_a + sqrt(alpha * ln t / n_a)``; the paper's choice is
+    ``alpha = 2``.  Bound (Theorem 1, rewards in [0, 1], gaps ``Delta_a``)::
+
+        E[R_T] <= sum_{a: Delta_a > 0} 8 ln T / Delta_a + (1 + pi^2 / 3) sum_a Delta_a
+
+    Args:
+        alpha: exploration constant (``alpha = 2`` in the paper's analysis).
+    """
+
+    accepts = (FeedbackKind.BANDIT,)
+    _parameter_constraints = {"alpha": [Interval(float, 0, None, closed="neither")]}
+    act_kernel = staticmethod(ucb1_act)
+    update_kernel = staticmethod(index_update)
+
+    def __init__(self, alpha: float = 2.0):
+        self.alpha = alpha
+
+    def init_state(self, spec, rng):
+        return _index_state(spec.n_actions, self.alpha)
+
+
+@kernel
+def bernoulli_kl(p, q):
+    """KL divergence between Bernoulli(p) and Bernoulli(q), clipped away from 0 and 1."""
+    eps = 1e-15
+    p = min(max(p, eps), 1.0 - eps)
+    q = min(max(q, eps), 1.0 - eps)
+    return p * np.log(p / q) + (1.0 - p) * np.log((1.0 - p) / (1.0 - q))
+
+
+@kernel
+def kl_upper_bound(mean, level, n_iterations):
+    """Largest ``q >= mean`` with ``KL(mean, q) <= level``, by bisection (monotone in q)."""
+    low = mean
+    high = 1.0
+    for _ in range(n_iterations):
+        middle = 0.5 * (low + high)
+        if bernoulli_kl(mean, middle) > level:
+            high = middle
+        else:
+            low = middle
+    return low
+
+
+@kernel
+def klucb_act(state, rng):
+    """``argmax_a max{q : n_a KL(mu_hat_a, q) <= ln t + c ln ln t}``."""
+    pulls = state.pulls
+    t = state.scalars[0]
+    log_t = np.log(t)
+    budget = log_t + state.alpha * np.log(max(log_t, 1.0))
+    best = 0
+    best_index = -np.inf
+    for a in range(pulls.shape[0]):
+        if pulls[a] == 0.0:
+            return a
+        index = kl_upper_bound(state.reward_sums[a] / pulls[a], budget / pulls[a], 50)
+        if index > best_index:
+            best_index = index
+            best = a
+    return best
+
+
+class KLUCB(KernelLearner):
+    """KL-UCB for Bernoulli rewards (Garivier and Cappé, COLT 2011; Cappé et al., AoS 2013).
+
+    Index: ``max{q in [mu_hat_a, 1] : n_a KL(mu_hat_a, q) <= ln t + c ln ln t}``, computed by 50
+    bisection steps (precision 2^-50).  For Bernoulli rewards (Garivier & Cappé, Theorem 1, with
+    ``c = 3``; ``c = 0`` works in practice)::
+
+        E[n_a(T)] <= (1 + eps) ln T / KL(mu_a, mu*) + C(eps)  for every eps > 0,
+
+    which matches the Lai–Robbins lower bound.  The tests use the looser consequence
+    ``E[R_T] <= sum_a Delta_a (ln T / KL(mu_a, mu*) + ...)``, never worse than UCB1's bound.
+
+    Args:
+        c: the ``c`` of the exploration budget ``ln t + c ln ln t``.
+    """
+
+    accepts = (FeedbackKind.BANDIT,)
+    _parameter_constraints = {"c": [Interval(float, 0, None, closed="left")]}
+    act_kernel = staticmethod(klucb_act)
+    update_kernel = staticmethod(index_update)
+
+    def __init__(self, c: float = 0.0):
+        self.c = c
+
+    def init_state(self, spec, rng):
+        return _index_state(spec.n_actions, self.c)

@@ -1,0 +1,9 @@
+"""Regret trackers: streaming, memory independent of T, curves on a checkpoint grid."""
+
+from onlinelearn.trackers.base import KernelTracker
+from onlinelearn.trackers.regret import PseudoRegret, StaticRegret
+
+#: Every registered tracker class (the common test suite checks each one).
+REGISTRY = [PseudoRegret, StaticRegret]
+
+__all__ = ["REGISTRY", "KernelTracker", "PseudoRegret", "StaticRegret"]
