@@ -4,9 +4,10 @@ Installed as ``onlinelearn.environments``.  Every class here has Numba kernels a
 :func:`onlinelearn.testing.check_environment`.
 """
 
+from onlinelearn.environments.adversarial import AdversarialBandit
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
 
 #: Every registered environment class (the common test suite checks each one).
-REGISTRY = [BernoulliBandit, GaussianBandit]
+REGISTRY = [AdversarialBandit, BernoulliBandit, GaussianBandit]
 
-__all__ = ["REGISTRY", "BernoulliBandit", "GaussianBandit"]
+__all__ = ["REGISTRY", "AdversarialBandit", "BernoulliBandit", "GaussianBandit"]
