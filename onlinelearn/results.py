@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 
 @dataclass
@@ -42,8 +40,13 @@ class Results:
             raise ValueError(f"Unknown metric {metric!r}; this run has {list(self.metrics)}.")
         return self.metrics[metric]
 
-    def summary(self, metric: str | None = None) -> pd.DataFrame:
-        """One row per (learner, environment, metric): final mean, standard error, 95% CI, time."""
+    def summary(self, metric: str | None = None):
+        """One row per (learner, environment, metric): final mean, standard error, 95% CI, time.
+
+        Returns a pandas DataFrame.
+        """
+        import pandas as pd
+
         metrics = [metric] if metric else list(self.metrics)
         rows = []
         for name in metrics:
@@ -60,8 +63,10 @@ class Results:
                                  "compiled": bool(self.compiled[i, j])})
         return pd.DataFrame(rows)
 
-    def to_frame(self, metric: str | None = None) -> pd.DataFrame:
-        """Long format: learner, env, metric, repetition, t, value (one row per grid point)."""
+    def to_frame(self, metric: str | None = None):
+        """Long format (pandas DataFrame): learner, env, metric, repetition, t, value."""
+        import pandas as pd
+
         frames = []
         for name in [metric] if metric else list(self.metrics):
             data = self._metric(name)
@@ -93,4 +98,6 @@ def mean_and_standard_error(values: np.ndarray, axis: int = -1):
 
 def t_quantile(n: int, level: float = 0.95) -> float:
     """Two-sided Student-t quantile for a confidence interval of the mean of ``n`` values."""
+    from scipy import stats  # imported here: scipy.stats alone costs 0.6 s of start-up
+
     return float(stats.t.ppf(0.5 + level / 2, df=n - 1)) if n > 1 else 0.0

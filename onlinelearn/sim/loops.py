@@ -7,12 +7,11 @@ bit-identical curves (tested for every built-in pair in ``tests/test_common.py``
 from __future__ import annotations
 
 import numpy as np
-from numba import typed
-
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.seeding import ENVIRONMENT_ROLE, generator, learner_role
 from onlinelearn.sim.codegen import load_runner
+from onlinelearn.sim.containers import typed_list
 from onlinelearn.sim.validation import check_feedback, check_oracle
 from onlinelearn.trackers.base import KernelTracker
 
@@ -50,9 +49,8 @@ def run_compiled(learner, environment, trackers, horizon, repetitions, seed, con
 
     Returns one array ``(len(repetitions), len(checkpoints), n_metrics)`` per tracker.
     """
-    learner_states, environment_states = typed.List(), typed.List()
-    learner_rngs, environment_rngs = typed.List(), typed.List()
-    tracker_states = [typed.List() for _ in trackers]
+    learner_states, environment_states, learner_rngs, environment_rngs = [], [], [], []
+    tracker_states = [[] for _ in trackers]
     spec = None
     for repetition in repetitions:
         spec = _reset_repetition(learner, environment, trackers, horizon, seed, config_index,
@@ -70,9 +68,10 @@ def run_compiled(learner, environment, trackers, horizon, repetitions, seed, con
                          [(t.record_kernel, t.values_kernel) for t in trackers],
                          hindsight=any(t.needs_hindsight for t in trackers))
     run = runner.run_parallel if parallel else runner.run_serial
-    run(learner_states, environment_states, learner_rngs, environment_rngs, np.int64(horizon),
-        checkpoints, np.int64(spec.feedback_size), np.int64(spec.record_size),
-        *tracker_states, *curves)
+    run(typed_list(learner_states), typed_list(environment_states), typed_list(learner_rngs),
+        typed_list(environment_rngs), np.int64(horizon), checkpoints,
+        np.int64(spec.feedback_size), np.int64(spec.record_size),
+        *[typed_list(states) for states in tracker_states], *curves)
     return curves
 
 

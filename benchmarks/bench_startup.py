@@ -1,0 +1,52 @@
+"""B4: whole-process wall time of a UCB1 run (K=10, T=1e4, N=100), cold and warm cache.
+
+Cold: empty Numba and runner caches (fresh NUMBA_CACHE_DIR and ONLINELEARN_CACHE_DIR).
+Warm: the same folders again, so every kernel and the generated runner load from disk.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SCRIPT = """
+import time
+start = time.perf_counter()
+import numpy as np
+import onlinelearn as ol
+from onlinelearn.environments import BernoulliBandit
+imported = time.perf_counter()
+ol.run(ol.learners.UCB1(), BernoulliBandit(means=np.linspace(0.1, 0.9, 10)), horizon=10_000,
+       n_reps=100, seed=0)
+print(f"{imported - start:.3f} {time.perf_counter() - imported:.3f}")
+"""
+
+
+def one_process(cache: str) -> tuple[float, float, float]:
+    environment = {**os.environ, "NUMBA_CACHE_DIR": cache, "ONLINELEARN_CACHE_DIR": cache}
+    start = time.perf_counter()
+    output = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, check=True,
+                            capture_output=True, text=True).stdout.split()
+    return time.perf_counter() - start, float(output[0]), float(output[1])
+
+
+def main(repeats: int = 3) -> None:
+    cold, warm = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(one_process(cache))
+            warm.append(one_process(cache))
+    for name, runs in (("cold", cold), ("warm", warm)):
+        wall = statistics.median(r[0] for r in runs)
+        imported = statistics.median(r[1] for r in runs)
+        work = statistics.median(r[2] for r in runs)
+        print(f"{name}: process {wall:.2f} s (import onlinelearn {imported:.2f} s, "
+              f"run incl. compile/cache load {work:.2f} s), median of {repeats}")
+
+
+if __name__ == "__main__":
+    main()
