@@ -4,10 +4,21 @@ Installed as ``onlinelearn.environments``.  Every class here has Numba kernels a
 :func:`onlinelearn.testing.check_environment`.
 """
 
-from onlinelearn.environments.adversarial import AdversarialBandit
+from onlinelearn.environments.adversarial import (
+    AdversarialBandit,
+    AlternatingLosses,
+    BestArmSwitching,
+    RandomAdversarialBandit,
+)
+from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
+from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
 
 #: Every registered environment class (the common test suite checks each one).
-REGISTRY = [AdversarialBandit, BernoulliBandit, GaussianBandit]
+REGISTRY = [AdversarialBandit, RandomAdversarialBandit, BestArmSwitching, AlternatingLosses,
+            PiecewiseStationaryBandit, BernoulliBandit, GaussianBandit]
+REGISTRY += [LinearLosses, QuadraticLosses]
 
-__all__ = ["REGISTRY", "AdversarialBandit", "BernoulliBandit", "GaussianBandit"]
+__all__ = ["REGISTRY", "AdversarialBandit", "AlternatingLosses", "BestArmSwitching",
+           "PiecewiseStationaryBandit", "RandomAdversarialBandit", "BernoulliBandit", "GaussianBandit"]
+__all__ += ["LinearLosses", "QuadraticLosses"]

@@ -85,17 +85,49 @@ def bernoulli_kl(p, q):
 
 
 @kernel
-def kl_upper_bound(mean, level, n_iterations):
-    """Largest ``q >= mean`` with ``KL(mean, q) <= level``, by bisection (monotone in q)."""
-    low = mean
-    high = 1.0
-    for _ in range(n_iterations):
-        middle = 0.5 * (low + high)
-        if bernoulli_kl(mean, middle) > level:
-            high = middle
+def kl_upper_bound(mean, level, tolerance):
+    """Largest ``q >= mean`` with ``KL(mean, q) <= level``, to within ``tolerance``.
+
+    Solved in ``z = -ln(1 - q)``: ``h(z) = KL(p, 1 - e^-z) - level`` is increasing and convex
+    (``h' = (q - p) / q``, ``h'' = p (1 - q) / q^2``) and nearly linear as ``q -> 1``, so Newton's
+    method started above the root decreases monotonically to it in a few steps.  The start is the
+    smaller of two upper bounds on the root: Pinsker's ``q <= p + sqrt(level / 2)`` and
+    ``z <= (level + H(p)) / (1 - p)`` (from ``KL(p, q) >= -H(p) - (1 - p) ln(1 - q)``, ``H`` the
+    binary entropy).  A bracket around the root guards against rounding: a Newton step that leaves
+    it is replaced by bisection.  Means outside [0, 1] are clipped.
+    """
+    if level <= 0.0 or mean >= 1.0:
+        return mean
+    p = max(mean, 0.0)
+    entropy = -(1.0 - p) * np.log1p(-p)
+    if p > 0.0:
+        entropy -= p * np.log(p)
+    low = -np.log1p(-p)
+    high = (level + entropy) / (1.0 - p)
+    pinsker = p + np.sqrt(0.5 * level)
+    if pinsker < 1.0:
+        high = min(high, -np.log1p(-pinsker))
+    z = high
+    for _ in range(100):
+        q = -np.expm1(-z)
+        excess = (1.0 - p) * (np.log1p(-p) + z) - level
+        if p > 0.0:
+            excess += p * np.log(p / q)
+        if excess <= 0.0:
+            low = z
+            if z >= high:
+                break
         else:
-            low = middle
-    return low
+            high = z
+        slope = (q - p) / q
+        candidate = z - excess / slope if slope > 0.0 else 0.5 * (low + high)
+        if abs(candidate - z) <= tolerance:
+            z = min(max(candidate, low), high)
+            break
+        if not (low < candidate < high):
+            candidate = 0.5 * (low + high)
+        z = candidate
+    return -np.expm1(-z)
 
 
 @kernel
@@ -110,7 +142,7 @@ def klucb_act(state, rng):
     for a in range(pulls.shape[0]):
         if pulls[a] == 0.0:
             return a
-        index = kl_upper_bound(state.reward_sums[a] / pulls[a], budget / pulls[a], 50)
+        index = kl_upper_bound(state.reward_sums[a] / pulls[a], budget / pulls[a], 1e-10)
         if index > best_index:
             best_index = index
             best = a
@@ -120,9 +152,9 @@ def klucb_act(state, rng):
 class KLUCB(KernelLearner):
     """KL-UCB for Bernoulli rewards (Garivier and Cappé, COLT 2011; Cappé et al., AoS 2013).
 
-    Index: ``max{q in [mu_hat_a, 1] : n_a KL(mu_hat_a, q) <= ln t + c ln ln t}``, computed by 50
-    bisection steps (precision 2^-50).  For Bernoulli rewards (Garivier & Cappé, Theorem 1, with
-    ``c = 3``; ``c = 0`` works in practice)::
+    Index: ``max{q in [mu_hat_a, 1] : n_a KL(mu_hat_a, q) <= ln t + c ln ln t}``, computed by a
+    safeguarded Newton iteration to precision 1e-10 (see :func:`kl_upper_bound`).  For Bernoulli
+    rewards (Garivier & Cappé, Theorem 1, with ``c = 3``; ``c = 0`` works in practice)::
 
         E[n_a(T)] <= (1 + eps) ln T / KL(mu_a, mu*) + C(eps)  for every eps > 0,
 

@@ -7,6 +7,7 @@ bit-identical curves (tested for every built-in pair in ``tests/test_common.py``
 from __future__ import annotations
 
 import numpy as np
+
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.seeding import ENVIRONMENT_ROLE, generator, learner_role
@@ -20,7 +21,10 @@ def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
     """Log-spaced round counts in [1, horizon], always ending at the horizon."""
     grid = np.unique(np.geomspace(1, horizon, num=min(n_points, horizon)).round().astype(np.int64))
     if grid[-1] != horizon:
-        grid = np.append(grid, np.int64(horizon))
+        if len(grid) >= n_points:
+            grid[-1] = horizon
+        else:
+            grid = np.append(grid, np.int64(horizon))
     return grid
 
 
