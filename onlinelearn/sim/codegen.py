@@ -91,10 +91,11 @@ def run_one(learner, environment, learner_rng, environment_rng, horizon, checkpo
     c = 0
     for t in range(horizon):
         action = learner_act(learner, learner_rng)
-        env_step(environment, environment_rng, t, action, feedback, record)
-        learner_update(learner, action, feedback)''')
+        env_step(environment, environment_rng, t, action, feedback, record)''')
     if hindsight:
+        # Before the update: a learner may return a view of its state as its action.
         lines.append("        env_hindsight(environment, t, action, record)")
+    lines.append("        learner_update(learner, action, feedback)")
     for i in range(n):
         lines.append(f"        tracker{i}_record(tracker{i}, t, record)")
     lines.append("        if c < n_checkpoints and t + 1 == checkpoints[c]:")
