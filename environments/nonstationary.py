@@ -24,9 +24,6 @@ Oracle record (see :mod:`onlinelearn.core.oracle`):
 
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass
-from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -45,28 +42,9 @@ from onlinelearn.core.oracle import (
     EXPECTED_LOSSES,
     LOSS,
 )
-from onlinelearn.core.params import ArrayLike, Options
+from onlinelearn.core.params import ArrayLike, IntSequence, Options
 from onlinelearn.core.sampling import argmin_first
 from onlinelearn.core.spec import EnvSpec
-
-
-@dataclass(frozen=True)
-class IncreasingRounds:
-    """A 1-D sequence of strictly increasing non-negative int round indices (possibly empty)."""
-
-    def accepts(self, value) -> bool:
-        if isinstance(value, str | bytes | numbers.Number) or value is None:
-            return False
-        try:
-            items = list(value)
-        except TypeError:
-            return False
-        if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in items):
-            return False
-        return all(x >= 0 for x in items) and all(a < b for a, b in pairwise(items))
-
-    def __str__(self) -> str:
-        return "a strictly increasing sequence of ints in the range [0, inf)"
 
 
 class PiecewiseState(NamedTuple):
@@ -152,7 +130,7 @@ class PiecewiseStationaryBandit(KernelEnvironment):
     """
 
     _parameter_constraints = {"means": [ArrayLike(ndim=2, low=0.0, high=1.0)],
-                              "change_points": [IncreasingRounds()],
+                              "change_points": [IntSequence(0, increasing=True)],
                               "feedback": [Options(("bandit", "full"))]}
     _test_params = [{"means": [[0.2, 0.8], [0.8, 0.2], [0.5, 0.6]], "change_points": [10, 25]},
                     {"means": [[0.1, 0.5, 0.9], [0.9, 0.5, 0.1]], "change_points": [0, 7],

@@ -386,6 +386,19 @@ def _check_init_stores_parameters(obj):
                   "and conversion belong in reset).")
 
 
+def _parameter_checks(obj, reset: Callable[[object], None]):
+    """The three named checks of declared parameters shared by every role, in suite order:
+    constraints match ``__init__``, ``__init__`` only stores, and ``reset`` validates."""
+    return [
+        ("parameter_constraints_match_init", lambda: _check_constraints_match_init(obj),
+         "a typo in _parameter_constraints or a renamed __init__ argument."),
+        ("init_stores_parameters", lambda: _check_init_stores_parameters(obj),
+         "__init__ must only store its arguments (scikit-learn convention)."),
+        ("parameter_validation", lambda: _check_parameter_validation(obj, reset),
+         "reset must call onlinelearn.core.params.validate_parameters."),
+    ]
+
+
 def _same_value(a, b) -> bool:
     try:
         return bool(np.array_equal(np.asarray(a), np.asarray(b)))
@@ -620,25 +633,11 @@ def _environment_checks(environment):
         _compare_runs(_uniform_learner(spec), environment, _kernel_trackers(),
                       "a uniformly random learner on this environment")
 
-    def parameter_validation():
-        _check_parameter_validation(environment, lambda env: env.reset(seed=0))
-
-    def init_stores_parameters():
-        _check_init_stores_parameters(environment)
-
-    def constraints_match_init():
-        _check_constraints_match_init(environment)
-
     return [
         ("has_methods", has_methods, "the class does not implement the environment protocol."),
         ("reset_returns_spec", reset_returns_spec,
          "reset(*, seed) must build and return the EnvSpec (make_spec)."),
-        ("parameter_constraints_match_init", constraints_match_init,
-         "a typo in _parameter_constraints or a renamed __init__ argument."),
-        ("init_stores_parameters", init_stores_parameters,
-         "__init__ must only store its arguments (scikit-learn convention)."),
-        ("parameter_validation", parameter_validation,
-         "reset must call onlinelearn.core.params.validate_parameters."),
+        *_parameter_checks(environment, lambda env: env.reset(seed=0)),
         ("feedback_and_oracle_valid", feedback_and_oracle_valid,
          "the step/hindsight kernels do not follow the feedback and oracle layouts."),
         ("same_seed_same_trajectory", same_seed_same_trajectory,
@@ -842,28 +841,17 @@ def _learner_checks(learner, environment):
             raise _SkipCheck
         _compare_runs(learner, env, _kernel_trackers(), f"this learner on {_describe(env)}")
 
-    def parameter_validation():
-        _check_parameter_validation(
-            learner, lambda obj: obj.reset(spec(), np.random.default_rng(0)))
-
-    def init_stores_parameters():
-        _check_init_stores_parameters(learner)
-
-    def constraints_match_init():
-        _check_constraints_match_init(learner)
+    parameter_checks = _parameter_checks(
+        learner, lambda obj: obj.reset(spec(), np.random.default_rng(0)))
 
     return [
         ("has_methods", has_methods, "the class does not implement the learner protocol."),
-        ("parameter_constraints_match_init", constraints_match_init,
-         "a typo in _parameter_constraints or a renamed __init__ argument."),
-        ("init_stores_parameters", init_stores_parameters,
-         "__init__ must only store its arguments (scikit-learn convention)."),
+        *parameter_checks[:2],
         ("reset_accepts_compatible_spec", reset_accepts_compatible_spec,
          "reset fails on a spec the learner declares it accepts."),
         ("rejects_unsupported_spec", rejects_unsupported_spec,
          "reset must reject a spec it cannot play (KernelLearner.check_spec)."),
-        ("parameter_validation", parameter_validation,
-         "reset must call onlinelearn.core.params.validate_parameters."),
+        parameter_checks[2],
         ("actions_valid", actions_valid, "act returns an action outside the action set."),
         ("deterministic_given_rng", deterministic_given_rng, determinism_cause),
         ("reset_is_idempotent", reset_is_idempotent, "reset does not rebuild all state."),
@@ -1001,24 +989,9 @@ def _tracker_checks(tracker, environment):
         _compare_runs(_uniform_learner(spec), env, [tracker],
                       f"a uniformly random learner on {_describe(env)}")
 
-    def parameter_validation():
-        spec, _ = records()
-        _check_parameter_validation(tracker, lambda obj: obj.reset(spec, ROUNDS))
-
-    def init_stores_parameters():
-        _check_init_stores_parameters(tracker)
-
-    def constraints_match_init():
-        _check_constraints_match_init(tracker)
-
     return [
         ("has_methods", has_methods, "the class does not implement the tracker protocol."),
-        ("parameter_constraints_match_init", constraints_match_init,
-         "a typo in _parameter_constraints or a renamed __init__ argument."),
-        ("init_stores_parameters", init_stores_parameters,
-         "__init__ must only store its arguments (scikit-learn convention)."),
-        ("parameter_validation", parameter_validation,
-         "reset must call onlinelearn.core.params.validate_parameters."),
+        *_parameter_checks(tracker, lambda obj: obj.reset(records()[0], ROUNDS)),
         ("values_shape", values_shape, "values() does not match metric_names."),
         ("values_finite", values_finite, "values() is not finite on a real environment."),
         ("values_do_not_change_state", values_do_not_change_state,

@@ -16,6 +16,7 @@ import inspect
 import math
 import numbers
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -95,6 +96,43 @@ class ArrayLike:
             high = "inf" if self.high is None else f"{self.high:g}"
             text += f" with entries in [{low}, {high}]"
         return text
+
+
+@dataclass(frozen=True)
+class IntSequence:
+    """A sequence of ints, each ``>= low``; optionally non-empty, distinct or strictly increasing."""
+
+    low: int
+    non_empty: bool = False
+    distinct: bool = False
+    increasing: bool = False
+
+    def accepts(self, value) -> bool:
+        if isinstance(value, str | bytes | numbers.Number) or value is None:
+            return False
+        try:
+            items = list(value)
+        except TypeError:
+            return False
+        if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= self.low
+                   for x in items):
+            return False
+        if self.non_empty and not items:
+            return False
+        if self.distinct and len(set(items)) != len(items):
+            return False
+        return not self.increasing or all(a < b for a, b in pairwise(items))
+
+    def __str__(self) -> str:
+        words = ["a"]
+        if self.non_empty:
+            words.append("non-empty")
+        if self.increasing:
+            words.append("strictly increasing")
+        words.append("sequence of")
+        if self.distinct:
+            words.append("distinct")
+        return " ".join(words) + f" ints in the range [{self.low}, inf)"
 
 
 @dataclass(frozen=True)

@@ -24,35 +24,14 @@ so their rounding error grows like (eps * t); at t = 1e7 that is about 1e-9.
 
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.oracle import EXPECTED_LOSS, EXPECTED_LOSSES
-from onlinelearn.core.params import validate_parameters
+from onlinelearn.core.params import IntSequence, validate_parameters
 from onlinelearn.trackers.base import KernelTracker
-
-
-@dataclass(frozen=True)
-class DistinctPositiveInts:
-    """A non-empty sequence of distinct ints, each >= 1."""
-
-    def accepts(self, value) -> bool:
-        if isinstance(value, str | bytes | numbers.Number) or value is None:
-            return False
-        try:
-            items = list(value)
-        except TypeError:
-            return False
-        return (len(items) > 0 and len(set(items)) == len(items)
-                and all(isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= 1
-                        for x in items))
-
-    def __str__(self) -> str:
-        return "a non-empty sequence of distinct ints in the range [1, inf)"
 
 
 class IntervalState(NamedTuple):
@@ -106,7 +85,7 @@ class IntervalRegret(KernelTracker):
 
     needs_hindsight = True
     needs_finite_actions = True
-    _parameter_constraints = {"lengths": [DistinctPositiveInts()]}
+    _parameter_constraints = {"lengths": [IntSequence(1, non_empty=True, distinct=True)]}
     _test_params = [{"lengths": (5, 20)}, {"lengths": [1]}]
     record_kernel = staticmethod(interval_record)
     values_kernel = staticmethod(interval_values)
