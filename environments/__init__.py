@@ -9,6 +9,7 @@ from onlinelearn.environments.adversarial import (
     AlternatingLosses,
     BestArmSwitching,
     RandomAdversarialBandit,
+    StochasticallyConstrainedBandit,
 )
 from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
@@ -16,9 +17,9 @@ from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
 
 #: Every registered environment class (the common test suite checks each one).
 REGISTRY = [AdversarialBandit, RandomAdversarialBandit, BestArmSwitching, AlternatingLosses,
-            PiecewiseStationaryBandit, BernoulliBandit, GaussianBandit]
-REGISTRY += [LinearLosses, QuadraticLosses]
+            StochasticallyConstrainedBandit, PiecewiseStationaryBandit, BernoulliBandit,
+            GaussianBandit, LinearLosses, QuadraticLosses]
 
 __all__ = ["REGISTRY", "AdversarialBandit", "AlternatingLosses", "BestArmSwitching",
-           "PiecewiseStationaryBandit", "RandomAdversarialBandit", "BernoulliBandit", "GaussianBandit"]
-__all__ += ["LinearLosses", "QuadraticLosses"]
+           "BernoulliBandit", "GaussianBandit", "LinearLosses", "PiecewiseStationaryBandit",
+           "QuadraticLosses", "RandomAdversarialBandit", "StochasticallyConstrainedBandit"]

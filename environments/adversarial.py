@@ -267,3 +267,64 @@ class AlternatingLosses(AdversarialBandit):
         table[rounds, 0] = (rounds % 2 == 0).astype(float)
         table[rounds, 1] = (rounds % 2 == 1).astype(float)
         return table
+
+
+class StochasticallyConstrainedBandit(AdversarialBandit):
+    """Stochastically constrained adversary (Zimmert and Seldin, JMLR 2021, section 8).
+
+    Action 0 is better than every other action by ``gap`` in expectation in every round, but the
+    mean losses of (action 0, the others) alternate between ``(1 - gap, 1)`` and ``(0, gap)`` in
+    phases whose lengths grow geometrically by ``growth`` (1, 1.6, 2.56, ... rounds).  Index
+    policies built for stationary data (UCB1, Thompson sampling) are misled by the phase changes
+    and suffer almost linear regret; best-of-both-worlds learners (Tsallis-INF) do not.
+
+    The table holds Bernoulli draws of those means, drawn at ``reset`` from the environment's
+    Generator: the seed of a repetition fixes it, and every learner of that repetition faces it.
+    The oracle treats the drawn table as the adversary's (oblivious) loss sequence.
+
+    Args:
+        n_actions: number of actions K (>= 2).
+        n_rounds: number of rows of the table; it repeats after them.
+        gap: expected advantage of action 0, in (0, 1].
+        growth: ratio of consecutive phase lengths, > 1.
+        feedback: ``"bandit"`` or ``"full"``.
+    """
+
+    _parameter_constraints = {"n_actions": [Interval(int, 2, None)],
+                              "n_rounds": [Interval(int, 1, None)],
+                              "gap": [Interval(float, 0.0, 1.0, closed="right")],
+                              "growth": [Interval(float, 1.0, None, closed="neither")],
+                              "feedback": [Options(("bandit", "full"))]}
+    _test_params = [{"n_actions": 3, "n_rounds": 60},
+                    {"n_actions": 2, "n_rounds": 40, "gap": 0.3, "feedback": "full"}]
+
+    def __init__(self, n_actions: int = 2, n_rounds: int = 10_000, gap: float = 0.1,
+                 growth: float = 1.6, feedback: str = "bandit"):
+        self.n_actions = n_actions
+        self.n_rounds = n_rounds
+        self.gap = gap
+        self.growth = growth
+        self.feedback = feedback
+
+    def validate(self) -> None:
+        pass
+
+    def table_actions(self) -> int:
+        return int(self.n_actions)
+
+    def mean_table(self) -> np.ndarray:
+        """The ``(n_rounds, K)`` mean losses of the phases (before the Bernoulli draws)."""
+        n_rounds, gap = int(self.n_rounds), float(self.gap)
+        means = np.empty((n_rounds, int(self.n_actions)))
+        start, phase, length = 0, 0, 1.0
+        while start < n_rounds:
+            stop = min(n_rounds, start + max(1, int(length)))
+            high = phase % 2 == 0
+            means[start:stop, 0] = 1.0 - gap if high else 0.0
+            means[start:stop, 1:] = 1.0 if high else gap
+            start, phase, length = stop, phase + 1, length * float(self.growth)
+        return means
+
+    def make_table(self, rng):
+        means = self.mean_table()
+        return (rng.random(means.shape) < means).astype(float)

@@ -11,39 +11,16 @@ import time
 import numpy as np
 
 from onlinelearn import learners as learner_classes
-from onlinelearn.environments import AdversarialBandit, BernoulliBandit
+from onlinelearn.environments import BernoulliBandit, StochasticallyConstrainedBandit
 from onlinelearn.sim.experiment import run
-
-
-def stochastically_constrained_table(n_arms: int, horizon: int, gap: float = 0.1,
-                                     growth: float = 1.6, seed: int = 7) -> np.ndarray:
-    """Stochastically constrained adversary of Zimmert and Seldin (JMLR 2021, section 8).
-
-    Arm 0 is better than every other arm by ``gap`` in every round, but the mean losses of
-    (arm 0, others) alternate between (1 - gap, 1) and (0, gap) in phases whose lengths grow
-    geometrically by ``growth``.  Index policies built for stationary data are misled by the
-    phase changes; best-of-both-worlds learners are not.  Losses are Bernoulli draws of the
-    means, fixed by ``seed``.
-    """
-    rng = np.random.default_rng(seed)
-    means = np.empty((horizon, n_arms))
-    start, phase, length = 0, 0, 1.0
-    while start < horizon:
-        stop = min(horizon, start + max(1, int(length)))
-        high = phase % 2 == 0
-        means[start:stop, 0] = 1 - gap if high else 0.0
-        means[start:stop, 1:] = 1.0 if high else gap
-        start, phase, length = stop, phase + 1, length * growth
-    return (rng.random((horizon, n_arms)) < means).astype(float)
 
 
 def demo_experiment(horizon: int = 10_000, n_reps: int = 100, seed: int = 0):
     """The learners and environments of the demo, as passed to :func:`onlinelearn.run`."""
-    names = ["UCB1", "KLUCB", "ThompsonSampling", "EXP3", "TsallisINF"]
-    learners = [getattr(learner_classes, name)() for name in names
-                if hasattr(learner_classes, name)]
+    learners = [learner_classes.UCB1(), learner_classes.KLUCB(), learner_classes.ThompsonSampling(),
+                learner_classes.EXP3(), learner_classes.TsallisINF()]
     environments = [BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
-                    AdversarialBandit(stochastically_constrained_table(5, horizon))]
+                    StochasticallyConstrainedBandit(n_actions=5, n_rounds=horizon, gap=0.1)]
     return learners, environments, {"horizon": horizon, "n_reps": n_reps, "seed": seed}
 
 

@@ -171,3 +171,32 @@ def test_best_arm_switching_property(n_actions, n_rounds, period, gap, seed):
 def test_bad_parameters(environment, match):
     with pytest.raises(ValueError, match=match):
         environment.reset(seed=0)
+
+
+def test_stochastically_constrained_means_keep_action_zero_ahead_by_the_gap():
+    from onlinelearn.environments import StochasticallyConstrainedBandit
+
+    environment = StochasticallyConstrainedBandit(n_actions=4, n_rounds=500, gap=0.2)
+    means = environment.mean_table()
+    np.testing.assert_allclose(means[:, 1:] - means[:, [0]], 0.2)
+    # Phases alternate between the high and the low level, with growing lengths.
+    high = means[:, 0] > 0.5
+    switches = np.flatnonzero(np.diff(high.astype(int))) + 1
+    lengths = np.diff(np.concatenate([[0], switches]))
+    assert len(lengths) > 5 and np.all(np.diff(lengths[2:]) >= 0) and lengths[-1] > lengths[2]
+
+
+def test_stochastically_constrained_table_is_drawn_from_the_seed():
+    from onlinelearn.environments import StochasticallyConstrainedBandit
+
+    environment = StochasticallyConstrainedBandit(n_actions=3, n_rounds=2000)
+
+    def realised(seed):
+        environment.reset(seed=seed)
+        return environment.state_.losses.copy()
+
+    first, again, other = realised(1), realised(1), realised(2)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    # Bernoulli draws of the means: action 0's average loss is about gap below the others'.
+    assert np.mean(first[:, 1:]) - np.mean(first[:, 0]) == pytest.approx(0.1, abs=0.03)
