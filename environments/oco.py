@@ -231,12 +231,15 @@ class LinearLosses(KernelEnvironment):
 class QuadraticState(NamedTuple):
     centers: np.ndarray  # (2, d): the center and its reflection (adversarial alternative)
     xi: np.ndarray  # (d,) this round's realised xi_t
-    center_mean: np.ndarray  # (d,) running mean of the centers c_s (expected comparator)
     xi_mean: np.ndarray  # (d,) running mean of the xi_s (realised comparator, hindsight)
-    best: np.ndarray  # (d,) Proj_X(c_t): minimiser of this round's F_t
-    previous_best: np.ndarray  # (d,) Proj_X(c_{t-1})
-    work: np.ndarray  # (d,) projection output buffer
-    scatter: np.ndarray  # [M2 of the centers, M2 of the xi]
+    work: np.ndarray  # (d,) buffer for projections
+    center_mean: np.ndarray  # (d,) buffer for the mean of the centers played (simplex case)
+    scatter: np.ndarray  # [M2 of the xi] (hindsight)
+    center_counts: np.ndarray  # (2,) rounds played with each center so far
+    center_values: np.ndarray  # (2,) 1/2 dist(c_k, X)^2: min_x F_t(x) minus the noise term
+    center_gram: np.ndarray  # (2, 2) inner products <c_j, c_k>
+    center_index: np.ndarray  # int64[2]: [this round's center, last round's center (-1: none)]
+    projection_shift: float  # ||Proj_X(c_0) - Proj_X(c_1)||: the per-round minimiser's jump
     low: np.ndarray  # unused box bounds for the projection kernel
     high: np.ndarray
     code: int
@@ -269,9 +272,40 @@ def welford_update(mean, scatter, k, n, point):
 
 
 @kernel
+def fixed_center_comparator(state):
+    """``min_x sum_s 1/2 ||x - c_s||^2`` over X for the centers played so far.
+
+    The centers take two values, so with counts ``n_0, n_1`` the sum is
+    ``n/2 ||x - m||^2 + (n_0 n_1 / (2n)) ||c_0 - c_1||^2`` with ``m = (n_0 c_0 + n_1 c_1) / n``.
+    O(1) while one center has been played (the stochastic regime) or on the ball (||m|| from the
+    Gram matrix); otherwise one O(d) projection of ``m``.
+    """
+    n0 = state.center_counts[0]
+    n1 = state.center_counts[1]
+    n = n0 + n1
+    if n1 == 0.0:
+        return n * state.center_values[0]
+    if n0 == 0.0:
+        return n * state.center_values[1]
+    gram = state.center_gram
+    spread = 0.5 * n0 * n1 / n * (gram[0, 0] - 2.0 * gram[0, 1] + gram[1, 1])
+    if state.code == BALL:
+        squared_norm = (n0 * n0 * gram[0, 0] + 2.0 * n0 * n1 * gram[0, 1]
+                        + n1 * n1 * gram[1, 1]) / (n * n)
+        distance = max(np.sqrt(max(squared_norm, 0.0)) - state.radius, 0.0)
+        return 0.5 * n * distance * distance + spread
+    mean = state.center_mean
+    for i in range(mean.shape[0]):
+        mean[i] = (n0 * state.centers[0, i] + n1 * state.centers[1, i]) / n
+    return n * half_squared_distance_to_set(state, mean, state.work) + spread
+
+
+@kernel
 def quadratic_step(state, rng, t, action, feedback, record):
-    sign = phase_sign(t, state.first_sign) if state.adversarial else 1.0
-    center = state.centers[0] if sign > 0.0 else state.centers[1]
+    k = 0
+    if state.adversarial and phase_sign(t, state.first_sign) < 0.0:
+        k = 1
+    center = state.centers[k]
     value = 0.0
     expected_value = 0.0
     for i in range(center.shape[0]):
@@ -282,26 +316,26 @@ def quadratic_step(state, rng, t, action, feedback, record):
         value += 0.5 * gradient * gradient
         expected_value += 0.5 * (action[i] - center[i]) ** 2
     n = t + 1.0
+    state.center_counts[k] += 1.0
+    state.center_index[0] = k
     feedback[0] = value
     record[LOSS] = value
     record[EXPECTED_LOSS] = expected_value + 0.5 * state.variance
-    record[BEST_EXPECTED_LOSS] = (half_squared_distance_to_set(state, center, state.best)
-                                  + 0.5 * state.variance)
-    welford_update(state.center_mean, state.scatter, 0, n, center)
-    record[BEST_FIXED_CUMULATIVE_EXPECTED] = (
-        n * half_squared_distance_to_set(state, state.center_mean, state.work)
-        + 0.5 * state.scatter[0] + 0.5 * n * state.variance)
+    record[BEST_EXPECTED_LOSS] = state.center_values[k] + 0.5 * state.variance
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = (fixed_center_comparator(state)
+                                              + 0.5 * n * state.variance)
 
 
 @kernel
 def quadratic_hindsight(state, t, action, record):
     n = t + 1.0
     record[BEST_LOSS] = half_squared_distance_to_set(state, state.xi, state.work)
-    welford_update(state.xi_mean, state.scatter, 1, n, state.xi)
+    welford_update(state.xi_mean, state.scatter, 0, n, state.xi)
     record[BEST_FIXED_CUMULATIVE_LOSS] = (
-        n * half_squared_distance_to_set(state, state.xi_mean, state.work) + 0.5 * state.scatter[1])
-    record[COMPARATOR_SHIFT] = 0.0 if t == 0 else _distance(state.best, state.previous_best)
-    state.previous_best[:] = state.best
+        n * half_squared_distance_to_set(state, state.xi_mean, state.work) + 0.5 * state.scatter[0])
+    current, previous = state.center_index[0], state.center_index[1]
+    record[COMPARATOR_SHIFT] = state.projection_shift if 0 <= previous != current else 0.0
+    state.center_index[1] = current
 
 
 class QuadraticLosses(KernelEnvironment):
@@ -387,7 +421,13 @@ class QuadraticLosses(KernelEnvironment):
         d = self.dimension
         first_sign = 1.0 if rng.random() < 0.5 else -1.0
         code = BALL if self.domain == "ball" else SIMPLEX
-        return QuadraticState(np.ascontiguousarray(self.centers), np.zeros(d), np.zeros(d),
-                              np.zeros(d), np.zeros(d), np.zeros(d), np.zeros(d), np.zeros(2),
-                              np.zeros(d), np.zeros(d), code, float(self.radius), float(self.noise),
+        centers = np.ascontiguousarray(self.centers)
+        projections = np.array([spec.decision_set.project(c) for c in centers])
+        values = 0.5 * np.sum((projections - centers) ** 2, axis=1)
+        shift = float(np.sqrt(np.sum((projections[0] - projections[1]) ** 2)))
+        return QuadraticState(centers, np.zeros(d), np.zeros(d), np.zeros(d), np.zeros(d),
+                              np.zeros(1),
+                              np.zeros(2), values, centers @ centers.T,
+                              np.array([0, -1], dtype=np.int64), shift, np.zeros(d), np.zeros(d),
+                              code, float(self.radius), float(self.noise),
                               d * self.noise ** 2 / 3.0, self.regime == "adversarial", first_sign)
