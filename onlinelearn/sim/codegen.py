@@ -122,17 +122,20 @@ def {name}(learners, environments, learner_rngs, environment_rngs, horizon, chec
 _LOADED: dict[str, object] = {}
 
 
-def load_runner(learner_kernels, environment_kernels, tracker_kernels, hindsight: bool):
-    """Import (writing it first if needed) the runner module for these kernels."""
-    source = runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsight)
-    digest = hashlib.sha1((source + _package_fingerprint()).encode()).hexdigest()[:20]
-    module_name = f"_onlinelearn_runner_{digest}"
+def import_generated(prefix: str, source: str, fingerprint: str = ""):
+    """Import the module with this ``source`` from the cache folder, writing it first if needed.
+
+    Its name is ``prefix`` plus a hash of the source, the package's sources and ``fingerprint``,
+    so changed code always gets a fresh module (and a fresh Numba cache).
+    """
+    digest = hashlib.sha1((source + _package_fingerprint() + fingerprint).encode()).hexdigest()[:20]
+    module_name = f"{prefix}_{digest}"
     if module_name in _LOADED:
         return _LOADED[module_name]
     folder = cache_directory()
     path = folder / f"{module_name}.py"
     if not path.exists():
-        # Atomic write: parallel workers may generate the same runner at the same time.
+        # Atomic write: parallel workers may generate the same module at the same time.
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(handle, "w") as file:
             file.write(source)
@@ -143,3 +146,21 @@ def load_runner(learner_kernels, environment_kernels, tracker_kernels, hindsight
     module = importlib.import_module(module_name)
     _LOADED[module_name] = module
     return module
+
+
+@cache
+def _file_fingerprint(module_name: str) -> str:
+    """Hash of a module's source file: kernels outside this package are not in the package hash."""
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest() if path else ""
+
+
+def load_runner(learner_kernels, environment_kernels, tracker_kernels, hindsight: bool):
+    """Import (writing it first if needed) the runner module for these kernels."""
+    source = runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsight)
+    kernels = [*learner_kernels, *environment_kernels, *(k for pair in tracker_kernels for k in pair)]
+    modules = sorted({_kernel_reference(k)[0] for k in kernels})
+    outside = "".join(_file_fingerprint(m) for m in modules
+                      if m.split(".")[0] != "onlinelearn")
+    return import_generated("_onlinelearn_runner", source, outside)
