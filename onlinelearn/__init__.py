@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 
 from onlinelearn import learners, trackers  # noqa: E402
 from onlinelearn.results import Results  # noqa: E402
-from onlinelearn.sim.experiment import run  # noqa: E402
+from onlinelearn.sim.experiment import run, sweep  # noqa: E402
+from onlinelearn.sim.store import load  # noqa: E402
+from onlinelearn.sim.sweep import grid  # noqa: E402
 
-__all__ = ["Results", "__version__", "learners", "run", "trackers"]
+__all__ = ["Results", "__version__", "grid", "learners", "load", "run", "sweep", "trackers"]

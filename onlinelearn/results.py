@@ -25,6 +25,38 @@ class Results:
     n_reps: int
     seed: int
     config: dict = field(default_factory=dict)
+    #: Swept parameter values of each learner / environment (empty dicts outside sweeps).
+    learner_params: list[dict] = field(default_factory=list)
+    environment_params: list[dict] = field(default_factory=list)
+    #: Where the chunks live (``run(..., results_dir=...)``) and how many were reused or computed.
+    results_dir: str | None = None
+    n_chunks_loaded: int = 0
+    n_chunks_computed: int = 0
+
+    def __post_init__(self):
+        if not self.learner_params:
+            self.learner_params = [{} for _ in self.learner_names]
+        if not self.environment_params:
+            self.environment_params = [{} for _ in self.environment_names]
+
+    def parameter_columns(self) -> dict[str, tuple[str, str]]:
+        """Column name -> (``"learner"`` or ``"env"``, parameter) for every swept parameter.
+
+        A parameter swept on both sides is called ``learner.NAME`` and ``env.NAME``.
+        """
+        learner_keys = list(dict.fromkeys(k for p in self.learner_params for k in p))
+        environment_keys = list(dict.fromkeys(k for p in self.environment_params for k in p))
+        both = set(learner_keys) & set(environment_keys)
+        columns = {}
+        for side, keys in (("learner", learner_keys), ("env", environment_keys)):
+            for key in keys:
+                columns[f"{side}.{key}" if key in both else key] = (side, key)
+        return columns
+
+    def _parameter_values(self, i: int, j: int) -> dict:
+        sides = {"learner": self.learner_params[i], "env": self.environment_params[j]}
+        return {column: sides[side].get(key) for column, (side, key)
+                in self.parameter_columns().items()}
 
     @property
     def default_metric(self) -> str:
@@ -43,7 +75,8 @@ class Results:
     def summary(self, metric: str | None = None):
         """One row per (learner, environment, metric): final mean, standard error, 95% CI, time.
 
-        Returns a pandas DataFrame.
+        Swept parameters (see :func:`onlinelearn.grid`) get one column each.  Returns a pandas
+        DataFrame.
         """
         import pandas as pd
 
@@ -56,7 +89,8 @@ class Results:
                     values = final[i, j]
                     mean, se = mean_and_standard_error(values)
                     half = t_quantile(len(values)) * se
-                    rows.append({"learner": learner, "env": environment, "metric": name,
+                    rows.append({"learner": learner, "env": environment,
+                                 **self._parameter_values(i, j), "metric": name,
                                  "final_mean": mean, "std_error": se, "ci95_low": mean - half,
                                  "ci95_high": mean + half, "n_reps": len(values),
                                  "seconds": self.seconds[i, j],

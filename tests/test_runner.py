@@ -27,8 +27,8 @@ def test_compiled_python_serial_and_threads_are_bit_identical():
     assert not python.compiled.any()
     assert_same(compiled, python)
     assert_same(compiled, run_small(backend="serial"))
-    assert_same(compiled, run_small(n_threads=1))
-    assert_same(compiled, run_small(n_threads=min(2, numba.config.NUMBA_NUM_THREADS)))
+    assert_same(compiled, run_small(n_jobs=1))
+    assert_same(compiled, run_small(n_jobs=min(2, numba.config.NUMBA_NUM_THREADS)))
 
 
 def test_same_seed_same_results_and_other_seed_differs():

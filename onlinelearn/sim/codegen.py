@@ -42,17 +42,25 @@ def cache_directory() -> Path:
     return folder
 
 
+#: Package folders whose code can run inside a compiled runner (kernels and what they call).
+#: Editing the runner generator itself changes the generated source, hence the hash too.
+_KERNEL_FOLDERS = ("core", "learners", "trackers")
+
+
 @cache
 def _package_fingerprint() -> str:
-    """Hash of every source file of the package, so that any kernel edit changes runner names."""
+    """Hash of every source file that kernels can come from, so that a kernel edit changes runner
+    names; results, plots, the CLI and the experiment layer are left out on purpose."""
     digest = hashlib.sha1()
-    roots = [Path(onlinelearn.__file__).parent]
+    package = Path(onlinelearn.__file__).parent
     import onlinelearn.environments as environments
 
+    roots = [package / folder for folder in _KERNEL_FOLDERS]
     roots.append(Path(environments.__file__).parent)
     for root in roots:
         for path in sorted(root.rglob("*.py")):
             digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
 
 
