@@ -11,9 +11,9 @@ import argparse
 import time
 
 import numpy as np
+from onlinelearn.environments import BernoulliBandit
 
 import onlinelearn as ol
-from onlinelearn.environments import BernoulliBandit
 
 
 def main() -> None:

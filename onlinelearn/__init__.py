@@ -16,4 +16,14 @@ from onlinelearn.sim.experiment import run, sweep  # noqa: E402
 from onlinelearn.sim.store import load  # noqa: E402
 from onlinelearn.sim.sweep import grid  # noqa: E402
 
+
+def __getattr__(name):
+    # ``ol.plot`` and ``ol.testing`` on first use: matplotlib and the checkers cost start-up time.
+    if name in ("plot", "testing"):
+        import importlib
+
+        return importlib.import_module(f"onlinelearn.{name}")
+    raise AttributeError(f"module 'onlinelearn' has no attribute {name!r}")
+
+
 __all__ = ["Results", "__version__", "grid", "learners", "load", "run", "sweep", "trackers"]

@@ -68,10 +68,16 @@ def test_list_command_names_every_registered_class(capsys):
         assert cls.__name__ in printed
 
 
-def test_readme_quick_start_runs_as_written():
-    block = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
+def test_readme_python_examples_run_as_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the sweep example writes a results directory
+    quick_start, sweep = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     namespace = {}
-    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+    exec(compile(quick_start, "README.md", "exec"), namespace)  # noqa: S102
     summary = namespace["res"].summary()
     assert set(summary.learner) == {"UCB1()", "EXP3()", "ThompsonSampling()"}
+    namespace = {}
+    exec(compile(sweep, "README.md", "exec"), namespace)  # noqa: S102
+    summary = namespace["res"].summary()
+    assert summary.shape[0] == 4 * 2 and {"eta", "n_actions"} <= set(summary.columns)
+    assert (tmp_path / "results" / "exp3_eta" / "experiment.json").exists()
     plt.close("all")

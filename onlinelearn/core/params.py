@@ -214,6 +214,8 @@ def _short(value) -> str:
     if isinstance(value, np.ndarray | list | tuple) and np.size(value) > 6:
         return f"<{np.shape(value)} array>"
     if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and value.ndim == 1:  # 0.30000000000000004 -> 0.3
+            return "[" + ", ".join(f"{v:g}" for v in value) + "]"
         return repr(value.tolist())
     if isinstance(value, float):
         return f"{value:g}"

@@ -1,4 +1,5 @@
-"""Progress over chunks with ``tqdm.auto``: a widget in notebooks, a bar in terminals."""
+"""Progress over chunks with ``tqdm``: a widget in notebooks (when ipywidgets is installed), a text
+bar in terminals and in notebooks without ipywidgets."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ def interactive() -> bool:
 @contextmanager
 def progress_bar(total: int, done: int, enabled: bool | None):
     """A bar over ``total`` chunks of which ``done`` are already finished (loaded from disk)."""
-    from tqdm.auto import tqdm
+    try:
+        import ipywidgets  # noqa: F401  (tqdm.auto warns on every bar without it)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     show = interactive() if enabled is None else enabled
     bar = tqdm(total=total, initial=done, disable=not show, unit="chunk", desc="onlinelearn",

@@ -1,0 +1,103 @@
+"""``python -m paper_figures``: every registered figure runs in quick mode and writes its files.
+
+The command runs in a subprocess from the repository root, exactly as a reader would run it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # paper_figures is a top-level folder, not an installed package
+
+from paper_figures import FIGURES  # noqa: E402
+from paper_figures._common import CURVE_COLUMNS, QUICK_HORIZON, QUICK_REPS  # noqa: E402
+
+
+def run_figures(*arguments):
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    environment.pop("ONLINELEARN_QUICK", None)  # quick mode comes from --quick only
+    return subprocess.run(
+        [sys.executable, "-m", "paper_figures", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def classical(tmp_path_factory):
+    """Output folder of one quick run of the classical figure."""
+    out = tmp_path_factory.mktemp("figures")
+    process = run_figures("classical_bandits", "--quick", "--out", str(out))
+    assert process.returncode == 0, process.stderr
+    return out
+
+
+def test_classical_figure_writes_png_and_csvs(classical):
+    png = classical / "classical_bandits.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 20_000  # two panels of curves, not an empty canvas
+    assert (classical / "classical_bandits.csv").stat().st_size > 0
+    assert (classical / "classical_bandits_summary.csv").stat().st_size > 0
+
+
+def test_classical_curves_are_tidy(classical):
+    curves = pd.read_csv(classical / "classical_bandits.csv")
+    assert list(curves.columns) == CURVE_COLUMNS
+    experiment = FIGURES["classical_bandits"].experiment(quick=True)
+    groups = curves.groupby(["learner", "env"], sort=False)
+    assert sorted(groups.groups) == sorted(
+        (learner, environment) for learner in experiment.learners for environment in experiment.environments
+    )
+    for _, group in groups:
+        t = group["t"].to_numpy()
+        assert t[-1] == QUICK_HORIZON and np.all(np.diff(t) > 0)
+        assert (group["n_reps"] == QUICK_REPS).all()
+        assert np.all(group["ci95_low"] <= group["mean"]) and np.all(group["mean"] <= group["ci95_high"])
+        assert np.all(group["std_error"] >= 0)
+    assert (curves["metric"] == "pseudo_regret").all()
+
+
+def test_classical_summary_matches_curves(classical):
+    curves = pd.read_csv(classical / "classical_bandits.csv")
+    summary = pd.read_csv(classical / "classical_bandits_summary.csv")
+    assert len(summary) == 8
+    last = curves[curves["t"] == QUICK_HORIZON].set_index(["learner", "env"])
+    for row in summary.itertuples():
+        assert row.final_mean == pytest.approx(last.loc[(row.learner, row.env), "mean"])
+        assert row.n_reps == QUICK_REPS
+    # Thompson sampling beats UCB1 clearly on the stochastic panel even at T = 2000.
+    final = summary.set_index(["learner", "env"])["final_mean"]
+    assert final[("Thompson sampling", "stochastic")] < final[("UCB1", "stochastic")] / 2
+
+
+def test_list_prints_every_figure():
+    process = run_figures("--list")
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.split() == list(FIGURES)
+    assert "classical_bandits" in process.stdout
+
+
+def test_unknown_name_exits_2_with_the_known_names(tmp_path):
+    process = run_figures("no_such_figure", "--out", str(tmp_path))
+    assert process.returncode == 2
+    assert "no_such_figure" in process.stderr
+    for name in ["all", *FIGURES]:
+        assert name in process.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_all_quick_runs_every_registered_figure(tmp_path):
+    process = run_figures("all", "--quick", "--out", str(tmp_path))
+    assert process.returncode == 0, process.stderr
+    written = {path.name for path in tmp_path.iterdir()}
+    for name in FIGURES:
+        assert {f"{name}.png", f"{name}.csv", f"{name}_summary.csv"} <= written
