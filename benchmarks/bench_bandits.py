@@ -115,17 +115,23 @@ def main() -> None:
     means = np.linspace(0.1, 0.9, 10)
     environment = BernoulliBandit(means=means)
     cases = [("UCB1", ol.learners.UCB1(), ucb1_one)]
-    for name, factory, one in (("ThompsonSampling", "ThompsonSampling", thompson_one),
-                               ("EXP3", "EXP3", exp3_one)):
+    for name, factory, one in (
+        ("ThompsonSampling", "ThompsonSampling", thompson_one),
+        ("EXP3", "EXP3", exp3_one),
+    ):
         if hasattr(ol.learners, factory):
             cases.append((name, getattr(ol.learners, factory)(), one))
     from numba import typed
 
     keys = np.random.default_rng(0).integers(0, 2**63, size=n_reps).astype(np.uint64)
-    print(f"K=10, T={horizon}, N={n_reps}; ns per (round x repetition), medians of "
-          f"{arguments.repeats} paired runs")
-    print(f"{'learner':18s} {'threads':>7s} {'library':>9s} {'reference':>10s} {'ratio':>6s} "
-          f"{'lib regret':>11s} {'ref regret':>11s}")
+    print(
+        f"K=10, T={horizon}, N={n_reps}; ns per (round x repetition), medians of "
+        f"{arguments.repeats} paired runs"
+    )
+    print(
+        f"{'learner':18s} {'threads':>7s} {'library':>9s} {'reference':>10s} {'ratio':>6s} "
+        f"{'lib regret':>11s} {'ref regret':>11s}"
+    )
     for name, learner, one in cases:
         serial, parallel = _make_reference(one)
         for backend, reference in (("serial", serial), ("numba", parallel)):
@@ -133,24 +139,28 @@ def main() -> None:
             box = {}
 
             def library(learner=learner, backend=backend, box=box):
-                box["result"] = ol.run(learner, environment, horizon=horizon, n_reps=n_reps,
-                                       seed=0, backend=backend)
+                box["result"] = ol.run(
+                    learner, environment, horizon=horizon, n_reps=n_reps, seed=0, backend=backend
+                )
 
             def hand_written(reference=reference, out=out):
                 rngs = typed.List([np.random.default_rng(s) for s in range(n_reps)])
                 reference(means, keys, rngs, horizon, out)
 
-            library_seconds, reference_seconds = paired_medians(library, hand_written,
-                                                                arguments.repeats)
+            library_seconds, reference_seconds = paired_medians(library, hand_written, arguments.repeats)
             scale = 1e9 / (horizon * n_reps)
             threads = "1" if backend == "serial" else "all"
             library_regret = box["result"].final()[0, 0].mean()
-            print(f"{name:18s} {threads:>7s} {library_seconds * scale:9.1f} "
-                  f"{reference_seconds * scale:10.1f} {library_seconds / reference_seconds:6.2f} "
-                  f"{library_regret:11.1f} {out.mean():11.1f}")
+            print(
+                f"{name:18s} {threads:>7s} {library_seconds * scale:9.1f} "
+                f"{reference_seconds * scale:10.1f} {library_seconds / reference_seconds:6.2f} "
+                f"{library_regret:11.1f} {out.mean():11.1f}"
+            )
     if importlib.util.find_spec("SMPyBandits") is None:
-        print("SMPyBandits is not installed: no peer ratio (see reference/perf-anchors.md for its "
-              "measured 29-119 us per step).")
+        print(
+            "SMPyBandits is not installed: no peer ratio (see reference/perf-anchors.md for its "
+            "measured 29-119 us per step)."
+        )
 
 
 if __name__ == "__main__":

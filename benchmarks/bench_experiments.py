@@ -29,28 +29,42 @@ def timed(function) -> float:
 
 def combined_versus_pairs(horizon: int, n_reps: int) -> None:
     learners = [ol.learners.UCB1(), ol.learners.ThompsonSampling(), ol.learners.EXP3()]
-    environments = [BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
-                    StochasticallyConstrainedBandit(n_actions=10, n_rounds=horizon, gap=0.1)]
+    environments = [
+        BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
+        StochasticallyConstrainedBandit(n_actions=10, n_rounds=horizon, gap=0.1),
+    ]
     options = {"horizon": horizon, "n_reps": n_reps, "seed": 0, "progress": False}
     ol.run(learners, environments, **{**options, "n_reps": 2})  # compile / load every runner
     combined = timed(lambda: ol.run(learners, environments, **options))
-    pairs = sum(timed(lambda l=learner, e=environment: ol.run(l, e, **options))
-                for learner in learners for environment in environments)
-    print(f"(a) 3x2 pairs, N={n_reps}, T={horizon}: one run {combined:.2f} s, sum of single-pair "
-          f"runs {pairs:.2f} s, ratio {combined / pairs:.2f} (target <= 1.3)")
+    pairs = sum(
+        timed(lambda l=learner, e=environment: ol.run(l, e, **options))
+        for learner in learners
+        for environment in environments
+    )
+    print(
+        f"(a) 3x2 pairs, N={n_reps}, T={horizon}: one run {combined:.2f} s, sum of single-pair "
+        f"runs {pairs:.2f} s, ratio {combined / pairs:.2f} (target <= 1.3)"
+    )
 
 
 def loky_versus_serial(horizon: int, n_reps: int) -> None:
-    sweep = {"learners": ol.grid(ol.learners.EXP3, eta=[0.01, 0.05]),
-             "environments": BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
-             "horizon": horizon, "n_reps": n_reps, "seed": 0, "progress": False}
+    sweep = {
+        "learners": ol.grid(ol.learners.EXP3, eta=[0.01, 0.05]),
+        "environments": BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
+        "horizon": horizon,
+        "n_reps": n_reps,
+        "seed": 0,
+        "progress": False,
+    }
     cold = timed(lambda: ol.sweep(**{**sweep, "n_reps": 2}, backend="loky", n_jobs=2))
     serial = timed(lambda: ol.sweep(**sweep, backend="serial"))
     loky = timed(lambda: ol.sweep(**sweep, backend="loky", n_jobs=2))
     threads = timed(lambda: ol.sweep(**sweep, backend="numba", n_jobs=2))
-    print(f"(b) 2-config sweep, N={n_reps}, T={horizon}: serial {serial:.2f} s, loky(2) "
-          f"{loky:.2f} s -> speed-up {serial / loky:.2f} (target >= 1.6); numba threads(2) "
-          f"{threads:.2f} s -> {serial / threads:.2f}; cold loky pool start + tiny run {cold:.2f} s")
+    print(
+        f"(b) 2-config sweep, N={n_reps}, T={horizon}: serial {serial:.2f} s, loky(2) "
+        f"{loky:.2f} s -> speed-up {serial / loky:.2f} (target >= 1.6); numba threads(2) "
+        f"{threads:.2f} s -> {serial / threads:.2f}; cold loky pool start + tiny run {cold:.2f} s"
+    )
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def main() -> None:
     for horizon in (100_000, 10_000_000):
-        output = subprocess.run([sys.executable, "-c", SCRIPT, str(horizon)], check=True,
-                                capture_output=True, text=True).stdout.split()
+        output = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(horizon)], check=True, capture_output=True, text=True
+        ).stdout.split()
         print(f"T={horizon:>10,d}: peak RSS {int(output[-1]) / 1024:.0f} MiB")
 
 

@@ -80,8 +80,10 @@ def main() -> None:
 
         library_seconds, reference_seconds = paired_medians(library, hand_written, arguments.repeats)
         scale = 1e9 / (horizon * n_reps)
-        print(f"{'1' if backend == 'serial' else 'all':>7s} {library_seconds * scale:9.1f} "
-              f"{reference_seconds * scale:10.1f} {library_seconds / reference_seconds:6.2f}")
+        print(
+            f"{'1' if backend == 'serial' else 'all':>7s} {library_seconds * scale:9.1f} "
+            f"{reference_seconds * scale:10.1f} {library_seconds / reference_seconds:6.2f}"
+        )
 
 
 if __name__ == "__main__":

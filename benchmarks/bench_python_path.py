@@ -25,8 +25,7 @@ def main() -> None:
     for learner in (ol.learners.UCB1(), ol.learners.ThompsonSampling(), ol.learners.EXP3()):
         ol.run(learner, environment, horizon=10, n_reps=1, compiled=False)  # compile kernels
         start = time.perf_counter()
-        ol.run(learner, environment, horizon=arguments.horizon, n_reps=arguments.reps,
-               compiled=False)
+        ol.run(learner, environment, horizon=arguments.horizon, n_reps=arguments.reps, compiled=False)
         seconds = time.perf_counter() - start
         print(f"{learner.name:20s} {seconds / (arguments.horizon * arguments.reps) * 1e9:9.0f} ns")
 

@@ -29,8 +29,9 @@ print(f"{imported - start:.3f} {time.perf_counter() - imported:.3f}")
 def one_process(cache: str) -> tuple[float, float, float]:
     environment = {**os.environ, "NUMBA_CACHE_DIR": cache, "ONLINELEARN_CACHE_DIR": cache}
     start = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, check=True,
-                            capture_output=True, text=True).stdout.split()
+    output = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=environment, check=True, capture_output=True, text=True
+    ).stdout.split()
     return time.perf_counter() - start, float(output[0]), float(output[1])
 
 
@@ -44,8 +45,10 @@ def main(repeats: int = 3) -> None:
         wall = statistics.median(r[0] for r in runs)
         imported = statistics.median(r[1] for r in runs)
         work = statistics.median(r[2] for r in runs)
-        print(f"{name}: process {wall:.2f} s (import onlinelearn {imported:.2f} s, "
-              f"run incl. compile/cache load {work:.2f} s), median of {repeats}")
+        print(
+            f"{name}: process {wall:.2f} s (import onlinelearn {imported:.2f} s, "
+            f"run incl. compile/cache load {work:.2f} s), median of {repeats}"
+        )
 
 
 if __name__ == "__main__":

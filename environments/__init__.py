@@ -16,10 +16,29 @@ from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
 
 #: Every registered environment class (the common test suite checks each one).
-REGISTRY = [AdversarialBandit, RandomAdversarialBandit, BestArmSwitching, AlternatingLosses,
-            StochasticallyConstrainedBandit, PiecewiseStationaryBandit, BernoulliBandit,
-            GaussianBandit, LinearLosses, QuadraticLosses]
+REGISTRY = [
+    AdversarialBandit,
+    RandomAdversarialBandit,
+    BestArmSwitching,
+    AlternatingLosses,
+    StochasticallyConstrainedBandit,
+    PiecewiseStationaryBandit,
+    BernoulliBandit,
+    GaussianBandit,
+    LinearLosses,
+    QuadraticLosses,
+]
 
-__all__ = ["REGISTRY", "AdversarialBandit", "AlternatingLosses", "BestArmSwitching",
-           "BernoulliBandit", "GaussianBandit", "LinearLosses", "PiecewiseStationaryBandit",
-           "QuadraticLosses", "RandomAdversarialBandit", "StochasticallyConstrainedBandit"]
+__all__ = [
+    "REGISTRY",
+    "AdversarialBandit",
+    "AlternatingLosses",
+    "BestArmSwitching",
+    "BernoulliBandit",
+    "GaussianBandit",
+    "LinearLosses",
+    "PiecewiseStationaryBandit",
+    "QuadraticLosses",
+    "RandomAdversarialBandit",
+    "StochasticallyConstrainedBandit",
+]

@@ -95,10 +95,14 @@ class AdversarialBandit(KernelEnvironment):
         feedback: ``"bandit"`` (the played action's loss) or ``"full"`` (the whole row; experts).
     """
 
-    _parameter_constraints = {"losses": [ArrayLike(ndim=2, low=0.0, high=1.0)],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"losses": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]},
-                    {"losses": [[0.2, 0.4, 0.9]], "feedback": "full"}]
+    _parameter_constraints = {
+        "losses": [ArrayLike(ndim=2, low=0.0, high=1.0)],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [
+        {"losses": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]},
+        {"losses": [[0.2, 0.4, 0.9]], "feedback": "full"},
+    ]
     step_kernel = staticmethod(table_step)
     hindsight_kernel = staticmethod(table_hindsight)
 
@@ -108,8 +112,10 @@ class AdversarialBandit(KernelEnvironment):
 
     def validate(self) -> None:
         if np.shape(self.losses)[1] < 2:
-            raise ValueError("The 'losses' parameter of AdversarialBandit must have at least 2 "
-                             f"columns (actions). Got shape {np.shape(self.losses)} instead.")
+            raise ValueError(
+                "The 'losses' parameter of AdversarialBandit must have at least 2 "
+                f"columns (actions). Got shape {np.shape(self.losses)} instead."
+            )
 
     # -- hooks of the generators ------------------------------------------------------------
     def table_actions(self) -> int:
@@ -127,8 +133,9 @@ class AdversarialBandit(KernelEnvironment):
 
     def init_state(self, spec, rng):
         table = np.ascontiguousarray(self.make_table(rng), dtype=float)
-        return TableState(table, np.zeros(table.shape[1]), np.full(1, -1, dtype=np.int64),
-                          self.feedback == "full")
+        return TableState(
+            table, np.zeros(table.shape[1]), np.full(1, -1, dtype=np.int64), self.feedback == "full"
+        )
 
 
 class RandomAdversarialBandit(AdversarialBandit):
@@ -145,16 +152,26 @@ class RandomAdversarialBandit(AdversarialBandit):
         feedback: ``"bandit"`` or ``"full"``.
     """
 
-    _parameter_constraints = {"n_actions": [Interval(int, 2, None)],
-                              "n_rounds": [Interval(int, 1, None)],
-                              "low": [Interval(float, 0.0, 1.0)],
-                              "high": [Interval(float, 0.0, 1.0)],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"n_actions": 3, "n_rounds": 50},
-                    {"n_actions": 2, "n_rounds": 20, "low": 0.2, "high": 0.6, "feedback": "full"}]
+    _parameter_constraints = {
+        "n_actions": [Interval(int, 2, None)],
+        "n_rounds": [Interval(int, 1, None)],
+        "low": [Interval(float, 0.0, 1.0)],
+        "high": [Interval(float, 0.0, 1.0)],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [
+        {"n_actions": 3, "n_rounds": 50},
+        {"n_actions": 2, "n_rounds": 20, "low": 0.2, "high": 0.6, "feedback": "full"},
+    ]
 
-    def __init__(self, n_actions: int = 2, n_rounds: int = 1000, low: float = 0.0,
-                 high: float = 1.0, feedback: str = "bandit"):
+    def __init__(
+        self,
+        n_actions: int = 2,
+        n_rounds: int = 1000,
+        low: float = 0.0,
+        high: float = 1.0,
+        feedback: str = "bandit",
+    ):
         self.n_actions = n_actions
         self.n_rounds = n_rounds
         self.low = low
@@ -163,15 +180,16 @@ class RandomAdversarialBandit(AdversarialBandit):
 
     def validate(self) -> None:
         if self.low > self.high:
-            raise ValueError(f"The 'low' parameter of {type(self).__name__} must be <= 'high' "
-                             f"({self.high!r}). Got {self.low!r} instead.")
+            raise ValueError(
+                f"The 'low' parameter of {type(self).__name__} must be <= 'high' "
+                f"({self.high!r}). Got {self.low!r} instead."
+            )
 
     def table_actions(self) -> int:
         return int(self.n_actions)
 
     def make_table(self, rng):
-        return rng.uniform(float(self.low), float(self.high),
-                           size=(int(self.n_rounds), int(self.n_actions)))
+        return rng.uniform(float(self.low), float(self.high), size=(int(self.n_rounds), int(self.n_actions)))
 
 
 class BestArmSwitching(AdversarialBandit):
@@ -197,16 +215,26 @@ class BestArmSwitching(AdversarialBandit):
         feedback: ``"bandit"`` or ``"full"``.
     """
 
-    _parameter_constraints = {"n_actions": [Interval(int, 2, None)],
-                              "n_rounds": [Interval(int, 1, None)],
-                              "period": [Interval(int, 1, None)],
-                              "gap": [Interval(float, 0.0, 1.0, closed="right")],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"n_actions": 3, "n_rounds": 60, "period": 10},
-                    {"n_actions": 2, "n_rounds": 40, "period": 5, "gap": 0.2, "feedback": "full"}]
+    _parameter_constraints = {
+        "n_actions": [Interval(int, 2, None)],
+        "n_rounds": [Interval(int, 1, None)],
+        "period": [Interval(int, 1, None)],
+        "gap": [Interval(float, 0.0, 1.0, closed="right")],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [
+        {"n_actions": 3, "n_rounds": 60, "period": 10},
+        {"n_actions": 2, "n_rounds": 40, "period": 5, "gap": 0.2, "feedback": "full"},
+    ]
 
-    def __init__(self, n_actions: int = 2, n_rounds: int = 1000, period: int = 100,
-                 gap: float = 0.5, feedback: str = "bandit"):
+    def __init__(
+        self,
+        n_actions: int = 2,
+        n_rounds: int = 1000,
+        period: int = 100,
+        gap: float = 0.5,
+        feedback: str = "bandit",
+    ):
         self.n_actions = n_actions
         self.n_rounds = n_rounds
         self.period = period
@@ -245,8 +273,7 @@ class AlternatingLosses(AdversarialBandit):
         feedback: ``"bandit"`` or ``"full"``.
     """
 
-    _parameter_constraints = {"n_rounds": [Interval(int, 1, None)],
-                              "feedback": [Options(("bandit", "full"))]}
+    _parameter_constraints = {"n_rounds": [Interval(int, 1, None)], "feedback": [Options(("bandit", "full"))]}
     _test_params = [{"n_rounds": 30}, {"n_rounds": 7, "feedback": "full"}]
 
     def __init__(self, n_rounds: int = 1000, feedback: str = "bandit"):
@@ -290,16 +317,26 @@ class StochasticallyConstrainedBandit(AdversarialBandit):
         feedback: ``"bandit"`` or ``"full"``.
     """
 
-    _parameter_constraints = {"n_actions": [Interval(int, 2, None)],
-                              "n_rounds": [Interval(int, 1, None)],
-                              "gap": [Interval(float, 0.0, 1.0, closed="right")],
-                              "growth": [Interval(float, 1.0, None, closed="neither")],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"n_actions": 3, "n_rounds": 60},
-                    {"n_actions": 2, "n_rounds": 40, "gap": 0.3, "feedback": "full"}]
+    _parameter_constraints = {
+        "n_actions": [Interval(int, 2, None)],
+        "n_rounds": [Interval(int, 1, None)],
+        "gap": [Interval(float, 0.0, 1.0, closed="right")],
+        "growth": [Interval(float, 1.0, None, closed="neither")],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [
+        {"n_actions": 3, "n_rounds": 60},
+        {"n_actions": 2, "n_rounds": 40, "gap": 0.3, "feedback": "full"},
+    ]
 
-    def __init__(self, n_actions: int = 2, n_rounds: int = 10_000, gap: float = 0.1,
-                 growth: float = 1.6, feedback: str = "bandit"):
+    def __init__(
+        self,
+        n_actions: int = 2,
+        n_rounds: int = 10_000,
+        gap: float = 0.1,
+        growth: float = 1.6,
+        feedback: str = "bandit",
+    ):
         self.n_actions = n_actions
         self.n_rounds = n_rounds
         self.gap = gap

@@ -129,17 +129,19 @@ class PiecewiseStationaryBandit(KernelEnvironment):
     bandit problem with non-stationary rewards", NeurIPS 2014.
     """
 
-    _parameter_constraints = {"means": [ArrayLike(ndim=2, low=0.0, high=1.0)],
-                              "change_points": [IntSequence(0, increasing=True)],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"means": [[0.2, 0.8], [0.8, 0.2], [0.5, 0.6]], "change_points": [10, 25]},
-                    {"means": [[0.1, 0.5, 0.9], [0.9, 0.5, 0.1]], "change_points": [0, 7],
-                     "feedback": "full"}]
+    _parameter_constraints = {
+        "means": [ArrayLike(ndim=2, low=0.0, high=1.0)],
+        "change_points": [IntSequence(0, increasing=True)],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [
+        {"means": [[0.2, 0.8], [0.8, 0.2], [0.5, 0.6]], "change_points": [10, 25]},
+        {"means": [[0.1, 0.5, 0.9], [0.9, 0.5, 0.1]], "change_points": [0, 7], "feedback": "full"},
+    ]
     step_kernel = staticmethod(piecewise_step)
     hindsight_kernel = staticmethod(piecewise_hindsight)
 
-    def __init__(self, means=((0.2, 0.8), (0.8, 0.2)), change_points=(1000,),
-                 feedback: str = "bandit"):
+    def __init__(self, means=((0.2, 0.8), (0.8, 0.2)), change_points=(1000,), feedback: str = "bandit"):
         self.means = means
         self.change_points = change_points
         self.feedback = feedback
@@ -148,8 +150,10 @@ class PiecewiseStationaryBandit(KernelEnvironment):
         owner = type(self).__name__
         shape = np.shape(self.means)
         if shape[1] < 2:
-            raise ValueError(f"The 'means' parameter of {owner} must have at least 2 columns "
-                             f"(arms). Got shape {shape} instead.")
+            raise ValueError(
+                f"The 'means' parameter of {owner} must have at least 2 columns "
+                f"(arms). Got shape {shape} instead."
+            )
         points = list(self.change_points)
         n_segments = shape[0]
         if len(points) == n_segments and n_segments > 0 and points[0] == 0:
@@ -159,7 +163,8 @@ class PiecewiseStationaryBandit(KernelEnvironment):
         raise ValueError(
             f"The 'change_points' parameter of {owner} must be the {n_segments - 1} starts (>= 1) "
             f"of segments 2..{n_segments} or the {n_segments} starts of all segments beginning "
-            f"with 0, for means of shape {shape}. Got {self.change_points!r} instead.")
+            f"with 0, for means of shape {shape}. Got {self.change_points!r} instead."
+        )
 
     @property
     def starts(self) -> np.ndarray:
@@ -178,7 +183,15 @@ class PiecewiseStationaryBandit(KernelEnvironment):
         expected = np.ascontiguousarray(1.0 - means)
         best = np.array([argmin_first(row) for row in expected], dtype=np.int64)
         n_arms = means.shape[1]
-        return PiecewiseState(means, expected, self.starts, best,
-                              np.array([draw_key(rng)], dtype=np.uint64),
-                              np.zeros(1, dtype=np.int64), np.zeros(n_arms), np.zeros(n_arms),
-                              np.full(1, -1, dtype=np.int64), self.feedback == "full")
+        return PiecewiseState(
+            means,
+            expected,
+            self.starts,
+            best,
+            np.array([draw_key(rng)], dtype=np.uint64),
+            np.zeros(1, dtype=np.int64),
+            np.zeros(n_arms),
+            np.zeros(n_arms),
+            np.full(1, -1, dtype=np.int64),
+            self.feedback == "full",
+        )

@@ -130,8 +130,7 @@ def linear_step(state, rng, t, action, feedback, record):
     record[LOSS] = value
     record[EXPECTED_LOSS] = expected_value
     record[BEST_EXPECTED_LOSS] = linear_minimum(state.code, state.radius, state.expected)
-    record[BEST_FIXED_CUMULATIVE_EXPECTED] = linear_minimum(state.code, state.radius,
-                                                           state.sum_expected)
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = linear_minimum(state.code, state.radius, state.sum_expected)
 
 
 @kernel
@@ -151,8 +150,10 @@ def _decision_set(domain: str, dimension: int, radius: float):
 
 def _check_length(owner: str, name: str, value, dimension: int) -> None:
     if value is not None and np.shape(value) != (dimension,):
-        raise ValueError(f"The '{name}' parameter of {owner} must have length dimension="
-                         f"{dimension}. Got shape {np.shape(value)} instead.")
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must have length dimension="
+            f"{dimension}. Got shape {np.shape(value)} instead."
+        )
 
 
 class LinearLosses(KernelEnvironment):
@@ -173,19 +174,30 @@ class LinearLosses(KernelEnvironment):
         noise: half-width of the uniform noise on every coordinate.
     """
 
-    _parameter_constraints = {"dimension": [Interval(int, 1, None)],
-                              "domain": [Options(_DOMAINS)],
-                              "radius": [Interval(float, 0, None, closed="neither")],
-                              "regime": [Options(_REGIMES)],
-                              "mean": [ArrayLike(), None],
-                              "noise": [Interval(float, 0, None, closed="left")]}
-    _test_params = [{"dimension": 3},
-                    {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1}]
+    _parameter_constraints = {
+        "dimension": [Interval(int, 1, None)],
+        "domain": [Options(_DOMAINS)],
+        "radius": [Interval(float, 0, None, closed="neither")],
+        "regime": [Options(_REGIMES)],
+        "mean": [ArrayLike(), None],
+        "noise": [Interval(float, 0, None, closed="left")],
+    }
+    _test_params = [
+        {"dimension": 3},
+        {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1},
+    ]
     step_kernel = staticmethod(linear_step)
     hindsight_kernel = staticmethod(linear_hindsight)
 
-    def __init__(self, dimension: int = 3, domain: str = "ball", radius: float = 1.0,
-                 regime: str = "stochastic", mean=None, noise: float = 0.5):
+    def __init__(
+        self,
+        dimension: int = 3,
+        domain: str = "ball",
+        radius: float = 1.0,
+        regime: str = "stochastic",
+        mean=None,
+        noise: float = 0.5,
+    ):
         self.dimension = dimension
         self.domain = domain
         self.radius = radius
@@ -216,16 +228,31 @@ class LinearLosses(KernelEnvironment):
         decision_set = _decision_set(self.domain, self.dimension, self.radius)
         size = self.radius if self.domain == "ball" else 1.0
         bound = self.gradient_bound * size
-        return EnvSpec(FeedbackKind.GRADIENT, decision_set=decision_set, loss_range=(-bound, bound),
-                       gradient_bound=self.gradient_bound)
+        return EnvSpec(
+            FeedbackKind.GRADIENT,
+            decision_set=decision_set,
+            loss_range=(-bound, bound),
+            gradient_bound=self.gradient_bound,
+        )
 
     def init_state(self, spec, rng):
         d = self.dimension
         first_sign = 1.0 if rng.random() < 0.5 else -1.0
         code = BALL if self.domain == "ball" else SIMPLEX
-        return LinearState(self.mean_vector, np.zeros(d), np.zeros(d), np.zeros(d), np.zeros(d),
-                           np.zeros(d), np.zeros(d), code, float(self.radius), float(self.noise),
-                           self.regime == "adversarial", first_sign)
+        return LinearState(
+            self.mean_vector,
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            code,
+            float(self.radius),
+            float(self.noise),
+            self.regime == "adversarial",
+            first_sign,
+        )
 
 
 class QuadraticState(NamedTuple):
@@ -290,8 +317,7 @@ def fixed_center_comparator(state):
     gram = state.center_gram
     spread = 0.5 * n0 * n1 / n * (gram[0, 0] - 2.0 * gram[0, 1] + gram[1, 1])
     if state.code == BALL:
-        squared_norm = (n0 * n0 * gram[0, 0] + 2.0 * n0 * n1 * gram[0, 1]
-                        + n1 * n1 * gram[1, 1]) / (n * n)
+        squared_norm = (n0 * n0 * gram[0, 0] + 2.0 * n0 * n1 * gram[0, 1] + n1 * n1 * gram[1, 1]) / (n * n)
         distance = max(np.sqrt(max(squared_norm, 0.0)) - state.radius, 0.0)
         return 0.5 * n * distance * distance + spread
     mean = state.center_mean
@@ -322,8 +348,7 @@ def quadratic_step(state, rng, t, action, feedback, record):
     record[LOSS] = value
     record[EXPECTED_LOSS] = expected_value + 0.5 * state.variance
     record[BEST_EXPECTED_LOSS] = state.center_values[k] + 0.5 * state.variance
-    record[BEST_FIXED_CUMULATIVE_EXPECTED] = (fixed_center_comparator(state)
-                                              + 0.5 * n * state.variance)
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = fixed_center_comparator(state) + 0.5 * n * state.variance
 
 
 @kernel
@@ -332,7 +357,8 @@ def quadratic_hindsight(state, t, action, record):
     record[BEST_LOSS] = half_squared_distance_to_set(state, state.xi, state.work)
     welford_update(state.xi_mean, state.scatter, 0, n, state.xi)
     record[BEST_FIXED_CUMULATIVE_LOSS] = (
-        n * half_squared_distance_to_set(state, state.xi_mean, state.work) + 0.5 * state.scatter[0])
+        n * half_squared_distance_to_set(state, state.xi_mean, state.work) + 0.5 * state.scatter[0]
+    )
     current, previous = state.center_index[0], state.center_index[1]
     record[COMPARATOR_SHIFT] = state.projection_shift if 0 <= previous != current else 0.0
     state.center_index[1] = current
@@ -364,19 +390,30 @@ class QuadraticLosses(KernelEnvironment):
         noise: half-width of the uniform noise on every coordinate.
     """
 
-    _parameter_constraints = {"dimension": [Interval(int, 1, None)],
-                              "domain": [Options(_DOMAINS)],
-                              "radius": [Interval(float, 0, None, closed="neither")],
-                              "regime": [Options(_REGIMES)],
-                              "center": [ArrayLike(), None],
-                              "noise": [Interval(float, 0, None, closed="left")]}
-    _test_params = [{"dimension": 3},
-                    {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1}]
+    _parameter_constraints = {
+        "dimension": [Interval(int, 1, None)],
+        "domain": [Options(_DOMAINS)],
+        "radius": [Interval(float, 0, None, closed="neither")],
+        "regime": [Options(_REGIMES)],
+        "center": [ArrayLike(), None],
+        "noise": [Interval(float, 0, None, closed="left")],
+    }
+    _test_params = [
+        {"dimension": 3},
+        {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1},
+    ]
     step_kernel = staticmethod(quadratic_step)
     hindsight_kernel = staticmethod(quadratic_hindsight)
 
-    def __init__(self, dimension: int = 3, domain: str = "ball", radius: float = 1.0,
-                 regime: str = "stochastic", center=None, noise: float = 0.5):
+    def __init__(
+        self,
+        dimension: int = 3,
+        domain: str = "ball",
+        radius: float = 1.0,
+        regime: str = "stochastic",
+        center=None,
+        noise: float = 0.5,
+    ):
         self.dimension = dimension
         self.domain = domain
         self.radius = radius
@@ -413,9 +450,12 @@ class QuadraticLosses(KernelEnvironment):
 
     def make_spec(self) -> EnvSpec:
         decision_set = _decision_set(self.domain, self.dimension, self.radius)
-        return EnvSpec(FeedbackKind.GRADIENT, decision_set=decision_set,
-                       loss_range=(0.0, 0.5 * self.gradient_bound ** 2),
-                       gradient_bound=self.gradient_bound)
+        return EnvSpec(
+            FeedbackKind.GRADIENT,
+            decision_set=decision_set,
+            loss_range=(0.0, 0.5 * self.gradient_bound**2),
+            gradient_bound=self.gradient_bound,
+        )
 
     def init_state(self, spec, rng):
         d = self.dimension
@@ -425,9 +465,24 @@ class QuadraticLosses(KernelEnvironment):
         projections = np.array([spec.decision_set.project(c) for c in centers])
         values = 0.5 * np.sum((projections - centers) ** 2, axis=1)
         shift = float(np.sqrt(np.sum((projections[0] - projections[1]) ** 2)))
-        return QuadraticState(centers, np.zeros(d), np.zeros(d), np.zeros(d), np.zeros(d),
-                              np.zeros(1),
-                              np.zeros(2), values, centers @ centers.T,
-                              np.array([0, -1], dtype=np.int64), shift, np.zeros(d), np.zeros(d),
-                              code, float(self.radius), float(self.noise),
-                              d * self.noise ** 2 / 3.0, self.regime == "adversarial", first_sign)
+        return QuadraticState(
+            centers,
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(d),
+            np.zeros(1),
+            np.zeros(2),
+            values,
+            centers @ centers.T,
+            np.array([0, -1], dtype=np.int64),
+            shift,
+            np.zeros(d),
+            np.zeros(d),
+            code,
+            float(self.radius),
+            float(self.noise),
+            d * self.noise**2 / 3.0,
+            self.regime == "adversarial",
+            first_sign,
+        )

@@ -124,9 +124,14 @@ class _StochasticBandit(KernelEnvironment):
 
     def init_state(self, spec, rng):
         means = np.array(self.means, dtype=float)
-        return StochasticState(means, np.array([draw_key(rng)], dtype=np.uint64),
-                               np.zeros(len(means)), float(means.max()), float(self.noise_scale),
-                               self.feedback == "full")
+        return StochasticState(
+            means,
+            np.array([draw_key(rng)], dtype=np.uint64),
+            np.zeros(len(means)),
+            float(means.max()),
+            float(self.noise_scale),
+            self.feedback == "full",
+        )
 
     @property
     def gaps(self) -> np.ndarray:
@@ -143,8 +148,10 @@ class BernoulliBandit(_StochasticBandit):
         feedback: ``"bandit"`` (the played arm's loss) or ``"full"`` (every arm's loss).
     """
 
-    _parameter_constraints = {"means": [ArrayLike(low=0.0, high=1.0, min_length=2)],
-                              "feedback": [Options(("bandit", "full"))]}
+    _parameter_constraints = {
+        "means": [ArrayLike(low=0.0, high=1.0, min_length=2)],
+        "feedback": [Options(("bandit", "full"))],
+    }
     _test_params = [{"means": [0.2, 0.5, 0.8]}, {"means": [0.3, 0.6], "feedback": "full"}]
     step_kernel = staticmethod(bernoulli_step)
     hindsight_kernel = staticmethod(bernoulli_hindsight)
@@ -165,11 +172,12 @@ class GaussianBandit(_StochasticBandit):
         feedback: ``"bandit"`` or ``"full"``.
     """
 
-    _parameter_constraints = {"means": [ArrayLike(min_length=2)],
-                              "sigma": [Interval(float, 0, None, closed="neither")],
-                              "feedback": [Options(("bandit", "full"))]}
-    _test_params = [{"means": [0.0, 0.5, 1.0], "sigma": 1.0},
-                    {"means": [0.2, 0.4], "feedback": "full"}]
+    _parameter_constraints = {
+        "means": [ArrayLike(min_length=2)],
+        "sigma": [Interval(float, 0, None, closed="neither")],
+        "feedback": [Options(("bandit", "full"))],
+    }
+    _test_params = [{"means": [0.0, 0.5, 1.0], "sigma": 1.0}, {"means": [0.2, 0.4], "feedback": "full"}]
     step_kernel = staticmethod(gaussian_step)
     hindsight_kernel = staticmethod(gaussian_hindsight)
     loss_range = (-np.inf, np.inf)

@@ -17,15 +17,21 @@ from onlinelearn.sim.experiment import run
 
 def demo_experiment(horizon: int = 10_000, n_reps: int = 100, seed: int = 0):
     """The learners and environments of the demo, as passed to :func:`onlinelearn.run`."""
-    learners = [learner_classes.UCB1(), learner_classes.KLUCB(), learner_classes.ThompsonSampling(),
-                learner_classes.EXP3(), learner_classes.TsallisINF()]
-    environments = [BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
-                    StochasticallyConstrainedBandit(n_actions=5, n_rounds=horizon, gap=0.1)]
+    learners = [
+        learner_classes.UCB1(),
+        learner_classes.KLUCB(),
+        learner_classes.ThompsonSampling(),
+        learner_classes.EXP3(),
+        learner_classes.TsallisINF(),
+    ]
+    environments = [
+        BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
+        StochasticallyConstrainedBandit(n_actions=5, n_rounds=horizon, gap=0.1),
+    ]
     return learners, environments, {"horizon": horizon, "n_reps": n_reps, "seed": seed}
 
 
-def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int = 100,
-         seed: int = 0) -> None:
+def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int = 100, seed: int = 0) -> None:
     """Run the demo, print the summary table and write the regret plot."""
     import matplotlib
 
@@ -43,8 +49,10 @@ def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int =
     table = table.assign(env=table["env"].str.slice(0, 28))
     with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):
         print(table.to_string(index=False))
-    print(f"\n{len(learners)} learners x {len(environments)} environments x {n_reps} repetitions x "
-          f"T={horizon} in {elapsed:.1f} s (including compilation)")
+    print(
+        f"\n{len(learners)} learners x {len(environments)} environments x {n_reps} repetitions x "
+        f"T={horizon} in {elapsed:.1f} s (including compilation)"
+    )
     with plt.style.context(STYLE):
         axes = results.plot()
         figure = axes[0].figure

@@ -55,8 +55,7 @@ class Results:
 
     def _parameter_values(self, i: int, j: int) -> dict:
         sides = {"learner": self.learner_params[i], "env": self.environment_params[j]}
-        return {column: sides[side].get(key) for column, (side, key)
-                in self.parameter_columns().items()}
+        return {column: sides[side].get(key) for column, (side, key) in self.parameter_columns().items()}
 
     @property
     def default_metric(self) -> str:
@@ -89,12 +88,21 @@ class Results:
                     values = final[i, j]
                     mean, se = mean_and_standard_error(values)
                     half = t_quantile(len(values)) * se
-                    rows.append({"learner": learner, "env": environment,
-                                 **self._parameter_values(i, j), "metric": name,
-                                 "final_mean": mean, "std_error": se, "ci95_low": mean - half,
-                                 "ci95_high": mean + half, "n_reps": len(values),
-                                 "seconds": self.seconds[i, j],
-                                 "compiled": bool(self.compiled[i, j])})
+                    rows.append(
+                        {
+                            "learner": learner,
+                            "env": environment,
+                            **self._parameter_values(i, j),
+                            "metric": name,
+                            "final_mean": mean,
+                            "std_error": se,
+                            "ci95_low": mean - half,
+                            "ci95_high": mean + half,
+                            "n_reps": len(values),
+                            "seconds": self.seconds[i, j],
+                            "compiled": bool(self.compiled[i, j]),
+                        }
+                    )
         return pd.DataFrame(rows)
 
     def to_frame(self, metric: str | None = None):
@@ -107,14 +115,14 @@ class Results:
             n_l, n_e, n_r, n_c = data.shape
             index = pd.MultiIndex.from_product(
                 [self.learner_names, self.environment_names, range(n_r), self.checkpoints],
-                names=["learner", "env", "repetition", "t"])
+                names=["learner", "env", "repetition", "t"],
+            )
             frame = pd.DataFrame({"value": data.reshape(-1)}, index=index).reset_index()
             frame.insert(2, "metric", name)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def plot(self, metric: str | None = None, environment: int | str | None = None, ax=None,
-             **kwargs):
+    def plot(self, metric: str | None = None, environment: int | str | None = None, ax=None, **kwargs):
         """Mean curve of ``metric`` with 95% confidence bands; see :func:`onlinelearn.plot.regret`."""
         from onlinelearn.plot import regret
 

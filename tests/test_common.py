@@ -44,13 +44,16 @@ def test_tracker(cls, params):
     check_tracker(cls(**params))
 
 
-@pytest.mark.parametrize("registry", [ol.learners.REGISTRY, onlinelearn.environments.REGISTRY,
-                                      ol.trackers.REGISTRY], ids=["learners", "environments",
-                                                                  "trackers"])
+@pytest.mark.parametrize(
+    "registry",
+    [ol.learners.REGISTRY, onlinelearn.environments.REGISTRY, ol.trackers.REGISTRY],
+    ids=["learners", "environments", "trackers"],
+)
 def test_registry_entries_are_unique_and_have_test_params(registry):
     names = [cls.__name__ for cls in registry]
     assert len(set(names)) == len(names), f"duplicate registrations: {names}"
     for cls in registry:
         assert isinstance(cls._test_params, list) and cls._test_params, (
-            f"{cls.__name__}._test_params must be a non-empty list of kwargs dicts")
+            f"{cls.__name__}._test_params must be a non-empty list of kwargs dicts"
+        )
         assert all(isinstance(p, dict) for p in cls._test_params), cls.__name__

@@ -42,14 +42,17 @@ def assert_same(a, b):
         np.testing.assert_array_equal(a.metrics[name], b.metrics[name])
 
 
-@pytest.mark.parametrize("options", [
-    {"backend": "numba"},
-    {"backend": "numba", "chunk_size": 2, "n_jobs": 1},
-    {"backend": "serial", "chunk_size": 1},
-    {"backend": "loky", "n_jobs": 2, "chunk_size": 2},
-    {"backend": "loky", "n_jobs": 1},
-    {"backend": "numba", "compiled": False, "chunk_size": 3},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"backend": "numba"},
+        {"backend": "numba", "chunk_size": 2, "n_jobs": 1},
+        {"backend": "serial", "chunk_size": 1},
+        {"backend": "loky", "n_jobs": 2, "chunk_size": 2},
+        {"backend": "loky", "n_jobs": 1},
+        {"backend": "numba", "compiled": False, "chunk_size": 3},
+    ],
+)
 def test_every_backend_chunk_size_and_worker_count_gives_identical_numbers(reference, options):
     result = run_small(**options)
     assert_same(reference, result)
@@ -105,19 +108,34 @@ def test_missing_or_corrupt_chunks_are_recomputed(tmp_path, reference):
     assert_same(reference, resumed)
 
 
-@pytest.mark.parametrize("change, differs", [
-    ({"horizon": 301}, "horizon"),
-    ({"seed": 8}, "seed"),
-    ({"chunk_size": 3}, "chunk_size"),
-    ({"learners": [ol.learners.UCB1(alpha=1.0), ol.learners.EXP3()]}, "learners[0].params.alpha"),
-])
+@pytest.mark.parametrize(
+    "change, differs",
+    [
+        ({"horizon": 301}, "horizon"),
+        ({"seed": 8}, "seed"),
+        ({"chunk_size": 3}, "chunk_size"),
+        ({"learners": [ol.learners.UCB1(alpha=1.0), ol.learners.EXP3()]}, "learners[0].params.alpha"),
+    ],
+)
 def test_results_dir_of_another_experiment_is_refused(tmp_path, change, differs):
     folder = tmp_path / "results"
     run_small(results_dir=folder, chunk_size=2)
-    arguments = {"learners": LEARNERS, "environments": ENVIRONMENTS, "horizon": 300, "n_reps": 5,
-                 "seed": 7, "chunk_size": 2, "results_dir": folder, "progress": False, **change}
-    with pytest.raises(ValueError, match=rf"holds a different experiment \(differs in: .*"
-                                         rf"{differs.replace('[', '.').replace(']', '.')}"):
+    arguments = {
+        "learners": LEARNERS,
+        "environments": ENVIRONMENTS,
+        "horizon": 300,
+        "n_reps": 5,
+        "seed": 7,
+        "chunk_size": 2,
+        "results_dir": folder,
+        "progress": False,
+        **change,
+    }
+    with pytest.raises(
+        ValueError,
+        match=rf"holds a different experiment \(differs in: .*"
+        rf"{differs.replace('[', '.').replace(']', '.')}",
+    ):
         ol.run(**arguments)
 
 
@@ -136,10 +154,13 @@ def test_results_dir_that_is_foreign_or_not_writable_is_refused_before_work(tmp_
 
 
 def test_grid_expands_every_combination_with_names_and_params():
-    points = ol.grid(StochasticallyConstrainedBandit, n_actions=[2, 5], gap=[0.1, 0.2],
-                     n_rounds=100)
-    assert [p.params for p in points] == [{"n_actions": 2, "gap": 0.1}, {"n_actions": 2, "gap": 0.2},
-                                          {"n_actions": 5, "gap": 0.1}, {"n_actions": 5, "gap": 0.2}]
+    points = ol.grid(StochasticallyConstrainedBandit, n_actions=[2, 5], gap=[0.1, 0.2], n_rounds=100)
+    assert [p.params for p in points] == [
+        {"n_actions": 2, "gap": 0.1},
+        {"n_actions": 2, "gap": 0.2},
+        {"n_actions": 5, "gap": 0.1},
+        {"n_actions": 5, "gap": 0.2},
+    ]
     assert points[3].name == "StochasticallyConstrainedBandit(n_actions=5, gap=0.2)"
     assert points[3].obj.gap == 0.2 and points[3].obj.n_rounds == 100
     numpy_values = ol.grid(ol.learners.EXP3, eta=np.array([0.1, 1.0]))
@@ -147,25 +168,33 @@ def test_grid_expands_every_combination_with_names_and_params():
     assert type(numpy_values[0].params["eta"]) is float
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: ol.grid(ol.learners.EXP3, eta=[]), ValueError, "grid values of 'eta'"),
-    (lambda: ol.grid(ol.learners.EXP3, eta=0.1), ValueError, "at least one parameter"),
-    (lambda: ol.grid("EXP3", eta=[0.1]), TypeError, "'factory' parameter of grid"),
-    (lambda: ol.sweep(LEARNERS, ENVIRONMENTS, horizon=10), ValueError, "sweep needs grid points"),
-    (lambda: run_small(n_jobs=0), ValueError, "'n_jobs' parameter of run"),
-    (lambda: run_small(chunk_size=0), ValueError, "'chunk_size' parameter of run"),
-    (lambda: run_small(progress="yes"), ValueError, "'progress' parameter of run"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: ol.grid(ol.learners.EXP3, eta=[]), ValueError, "grid values of 'eta'"),
+        (lambda: ol.grid(ol.learners.EXP3, eta=0.1), ValueError, "at least one parameter"),
+        (lambda: ol.grid("EXP3", eta=[0.1]), TypeError, "'factory' parameter of grid"),
+        (lambda: ol.sweep(LEARNERS, ENVIRONMENTS, horizon=10), ValueError, "sweep needs grid points"),
+        (lambda: run_small(n_jobs=0), ValueError, "'n_jobs' parameter of run"),
+        (lambda: run_small(chunk_size=0), ValueError, "'chunk_size' parameter of run"),
+        (lambda: run_small(progress="yes"), ValueError, "'progress' parameter of run"),
+    ],
+)
 def test_bad_grid_and_run_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
 
 
 def test_sweep_summary_has_parameter_columns_and_common_random_numbers():
-    result = ol.sweep(ol.grid(ol.learners.EXP3, eta=[0.05, 0.5]) + [ol.learners.UCB1()],
-                      ol.grid(lambda gap: BernoulliBandit(means=[0.5, 0.5 + gap]), gap=[0.1, 0.3]),
-                      horizon=200, n_reps=3, seed=0, trackers=[ol.trackers.StaticRegret()],
-                      progress=False)
+    result = ol.sweep(
+        ol.grid(ol.learners.EXP3, eta=[0.05, 0.5]) + [ol.learners.UCB1()],
+        ol.grid(lambda gap: BernoulliBandit(means=[0.5, 0.5 + gap]), gap=[0.1, 0.3]),
+        horizon=200,
+        n_reps=3,
+        seed=0,
+        trackers=[ol.trackers.StaticRegret()],
+        progress=False,
+    )
     summary = result.summary()
     assert summary.columns[:4].tolist() == ["learner", "env", "eta", "gap"]
     assert summary["eta"].tolist()[:4] == [0.05, 0.05, 0.5, 0.5]
@@ -177,11 +206,15 @@ def test_sweep_summary_has_parameter_columns_and_common_random_numbers():
 def test_common_random_numbers_in_a_sweep():
     # UCB1 is deterministic given the losses: two copies at different learner indices see the
     # same realisation, so their curves are equal; EXP3's own randomisation differs by index.
-    twins = ol.sweep(ol.grid(ol.learners.UCB1, alpha=[2.0, 2.0]) + ol.grid(ol.learners.EXP3,
-                                                                            eta=[0.05, 0.05]),
-                     StochasticallyConstrainedBandit(n_actions=3, n_rounds=300, gap=0.1),
-                     horizon=300, n_reps=3, seed=0, trackers=[ol.trackers.StaticRegret()],
-                     progress=False)
+    twins = ol.sweep(
+        ol.grid(ol.learners.UCB1, alpha=[2.0, 2.0]) + ol.grid(ol.learners.EXP3, eta=[0.05, 0.05]),
+        StochasticallyConstrainedBandit(n_actions=3, n_rounds=300, gap=0.1),
+        horizon=300,
+        n_reps=3,
+        seed=0,
+        trackers=[ol.trackers.StaticRegret()],
+        progress=False,
+    )
     curves = twins.metrics["regret"][:, 0]
     assert twins.learner_names[1] == "UCB1(alpha=2.0) #2"
     np.testing.assert_array_equal(curves[0], curves[1])
@@ -189,9 +222,13 @@ def test_common_random_numbers_in_a_sweep():
 
 
 def test_parameter_swept_on_both_sides_gets_prefixed_columns():
-    result = ol.sweep(ol.grid(lambda n_actions: ol.learners.UCB1(), n_actions=[1]),
-                      ol.grid(lambda n_actions: BernoulliBandit(means=np.linspace(0.1, 0.9, n_actions)),
-                              n_actions=[2, 3]), horizon=20, n_reps=2, progress=False)
+    result = ol.sweep(
+        ol.grid(lambda n_actions: ol.learners.UCB1(), n_actions=[1]),
+        ol.grid(lambda n_actions: BernoulliBandit(means=np.linspace(0.1, 0.9, n_actions)), n_actions=[2, 3]),
+        horizon=20,
+        n_reps=2,
+        progress=False,
+    )
     assert {"learner.n_actions", "env.n_actions"} <= set(result.summary().columns)
 
 

@@ -13,10 +13,14 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def small_results():
-    return ol.run([ol.learners.UCB1(), ol.learners.KLUCB()],
-                  [BernoulliBandit(means=[0.2, 0.8]), BernoulliBandit(means=[0.4, 0.5, 0.6])],
-                  horizon=300, n_reps=5, seed=3,
-                  trackers=[ol.trackers.PseudoRegret(), ol.trackers.StaticRegret()])
+    return ol.run(
+        [ol.learners.UCB1(), ol.learners.KLUCB()],
+        [BernoulliBandit(means=[0.2, 0.8]), BernoulliBandit(means=[0.4, 0.5, 0.6])],
+        horizon=300,
+        n_reps=5,
+        seed=3,
+        trackers=[ol.trackers.PseudoRegret(), ol.trackers.StaticRegret()],
+    )
 
 
 def test_summary_is_tidy_and_consistent_with_arrays():

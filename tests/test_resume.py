@@ -36,8 +36,9 @@ def test_killed_experiment_resumes_without_recomputing(tmp_path, signal_number, 
     script = tmp_path / "experiment.py"
     script.write_text(SCRIPT)
     folder = tmp_path / "results"
-    process = subprocess.Popen([sys.executable, str(script), str(folder)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 300
     while len(finished_chunks(folder)) < 3 and process.poll() is None:
         assert time.monotonic() < deadline, "the experiment never finished a chunk"
@@ -57,8 +58,8 @@ def test_killed_experiment_resumes_without_recomputing(tmp_path, signal_number, 
     assert resumed.n_chunks_computed == 24 - len(finished)
     assert {path.name: path.stat().st_mtime_ns for path in finished} == stamps
     uninterrupted = experiment()
-    np.testing.assert_array_equal(resumed.metrics["pseudo_regret"],
-                                  uninterrupted.metrics["pseudo_regret"])
-    np.testing.assert_array_equal(ol.load(folder).metrics["pseudo_regret"],
-                                  uninterrupted.metrics["pseudo_regret"])
+    np.testing.assert_array_equal(resumed.metrics["pseudo_regret"], uninterrupted.metrics["pseudo_regret"])
+    np.testing.assert_array_equal(
+        ol.load(folder).metrics["pseudo_regret"], uninterrupted.metrics["pseudo_regret"]
+    )
     sys.modules.pop("experiment", None)

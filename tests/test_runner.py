@@ -10,9 +10,15 @@ TRACKERS = [ol.trackers.PseudoRegret(), ol.trackers.StaticRegret()]
 
 
 def run_small(**kwargs):
-    return ol.run([ol.learners.UCB1(), ol.learners.KLUCB()],
-                  [BernoulliBandit(means=[0.1, 0.5, 0.9]), BernoulliBandit(means=[0.4, 0.6])],
-                  horizon=400, n_reps=6, seed=11, trackers=TRACKERS, **kwargs)
+    return ol.run(
+        [ol.learners.UCB1(), ol.learners.KLUCB()],
+        [BernoulliBandit(means=[0.1, 0.5, 0.9]), BernoulliBandit(means=[0.4, 0.6])],
+        horizon=400,
+        n_reps=6,
+        seed=11,
+        trackers=TRACKERS,
+        **kwargs,
+    )
 
 
 def assert_same(a, b):
@@ -34,8 +40,14 @@ def test_compiled_python_serial_and_threads_are_bit_identical():
 def test_same_seed_same_results_and_other_seed_differs():
     a = run_small()
     assert_same(a, run_small())
-    b = ol.run(ol.learners.UCB1(), BernoulliBandit(means=[0.1, 0.5, 0.9]), horizon=400, n_reps=6,
-               seed=12, trackers=TRACKERS)
+    b = ol.run(
+        ol.learners.UCB1(),
+        BernoulliBandit(means=[0.1, 0.5, 0.9]),
+        horizon=400,
+        n_reps=6,
+        seed=12,
+        trackers=TRACKERS,
+    )
     assert not np.array_equal(a.metrics["regret"][0, 0], b.metrics["regret"][0, 0])
 
 
@@ -64,12 +76,15 @@ def test_run_does_not_modify_the_callers_objects():
     assert not hasattr(learner, "state_")
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"horizon": 0}, "'horizon' parameter of run"),
-    ({"n_reps": 0}, "'n_reps' parameter of run"),
-    ({"seed": -1}, "'seed' parameter"),
-    ({"backend": "gpu"}, "'backend' parameter of run"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"horizon": 0}, "'horizon' parameter of run"),
+        ({"n_reps": 0}, "'n_reps' parameter of run"),
+        ({"seed": -1}, "'seed' parameter"),
+        ({"backend": "gpu"}, "'backend' parameter of run"),
+    ],
+)
 def test_bad_run_arguments(kwargs, match):
     arguments = {"horizon": 10, "n_reps": 1, "seed": 0, **kwargs}
     with pytest.raises((ValueError, TypeError), match=match):
@@ -77,8 +92,11 @@ def test_bad_run_arguments(kwargs, match):
 
 
 def test_bad_parameter_message_names_class_parameter_range_and_value():
-    with pytest.raises(ValueError, match=r"The 'alpha' parameter of UCB1 must be a float in the "
-                                         r"range \(0, inf\)\. Got -1\.0 instead\."):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'alpha' parameter of UCB1 must be a float in the "
+        r"range \(0, inf\)\. Got -1\.0 instead\.",
+    ):
         ol.run(ol.learners.UCB1(alpha=-1.0), BernoulliBandit(), horizon=10, n_reps=1)
     with pytest.raises(ValueError, match="'means' parameter of BernoulliBandit"):
         ol.run(ol.learners.UCB1(), BernoulliBandit(means=[0.5, 1.5]), horizon=10, n_reps=1)
@@ -119,8 +137,7 @@ def test_user_environment_gives_finite_regret_and_python_learner_works():
         def update(self, feedback):
             assert isinstance(feedback, Feedback) and feedback.kind == FeedbackKind.BANDIT
 
-    result = ol.run([AlwaysFirst(), ol.learners.UCB1()], CoinEnvironment(), horizon=200,
-                    n_reps=3, quiet=True)
+    result = ol.run([AlwaysFirst(), ol.learners.UCB1()], CoinEnvironment(), horizon=200, n_reps=3, quiet=True)
     final = result.final()[:, 0]
     np.testing.assert_allclose(final[0], 0.4 * 200)
     assert np.all(final[1] < final[0])

@@ -114,8 +114,9 @@ class LinearBallEnvironment:
     def reset(self, *, seed=None):
         self.rng = np.random.default_rng(seed)
         self.decision_set = ball(2)
-        self.spec = EnvSpec(FeedbackKind.GRADIENT, decision_set=self.decision_set,
-                            loss_range=(-np.inf, np.inf))
+        self.spec = EnvSpec(
+            FeedbackKind.GRADIENT, decision_set=self.decision_set, loss_range=(-np.inf, np.inf)
+        )
         self.sum_theta = np.zeros(2)
         self.previous = None
         self.record = np.zeros(record_size(None))
@@ -131,9 +132,15 @@ class LinearBallEnvironment:
         self.sum_theta += theta
         best = -theta / max(np.linalg.norm(theta), 1e-300)
         loss = float(theta @ x)
-        self.record[:] = [loss, loss, -np.linalg.norm(theta), -np.linalg.norm(theta),
-                          -np.linalg.norm(self.sum_theta), -np.linalg.norm(self.sum_theta),
-                          0.0 if self.previous is None else np.linalg.norm(best - self.previous)]
+        self.record[:] = [
+            loss,
+            loss,
+            -np.linalg.norm(theta),
+            -np.linalg.norm(theta),
+            -np.linalg.norm(self.sum_theta),
+            -np.linalg.norm(self.sum_theta),
+            0.0 if self.previous is None else np.linalg.norm(best - self.previous),
+        ]
         self.previous = best
         return Feedback(FeedbackKind.GRADIENT, np.concatenate([[loss], theta]))
 
@@ -161,7 +168,8 @@ class GradientLearner:
 
 def test_reference_objects_pass_every_check():
     assert check_learner(UniformLearner(), BernoulliEnvironment()) == [
-        name for name in LEARNER_CHECKS if name != "kernels_match_python"]
+        name for name in LEARNER_CHECKS if name != "kernels_match_python"
+    ]
     assert "realisation_independent_of_actions" in check_environment(BernoulliEnvironment())
     assert "memory_independent_of_horizon" in check_tracker(SumTracker(), BernoulliEnvironment())
     check_environment(LinearBallEnvironment())
@@ -252,17 +260,21 @@ class EscapingGradientLearner(GradientLearner):
         self.x = self.x - self.eta * feedback.values[1:]  # no projection
 
 
-@pytest.mark.parametrize(("learner", "check", "words"), [
-    (OutOfRangeLearner(), "actions_valid", "outside [0, 3)"),
-    (FloatActionLearner(), "actions_valid", "must return an int"),
-    (GlobalRandomLearner(), "deterministic_given_rng", "np.random"),
-    (OwnGeneratorLearner(), "deterministic_given_rng", "same seed"),
-    (StaleStateLearner(), "reset_is_idempotent", "reset does not rebuild"),
-    (AcceptsAnythingLearner(), "rejects_unsupported_spec", "before round 1"),
-    (UnvalidatedLearner(n_warmup=2), "parameter_validation", "n_warmup"),
-    (MisspelledConstraintLearner(), "parameter_constraints_match_init", "n_warm_up"),
-    (UnpicklableLearner(), "pickles", "pickle"),
-], ids=lambda value: value if isinstance(value, str) else type(value).__name__)
+@pytest.mark.parametrize(
+    ("learner", "check", "words"),
+    [
+        (OutOfRangeLearner(), "actions_valid", "outside [0, 3)"),
+        (FloatActionLearner(), "actions_valid", "must return an int"),
+        (GlobalRandomLearner(), "deterministic_given_rng", "np.random"),
+        (OwnGeneratorLearner(), "deterministic_given_rng", "same seed"),
+        (StaleStateLearner(), "reset_is_idempotent", "reset does not rebuild"),
+        (AcceptsAnythingLearner(), "rejects_unsupported_spec", "before round 1"),
+        (UnvalidatedLearner(n_warmup=2), "parameter_validation", "n_warmup"),
+        (MisspelledConstraintLearner(), "parameter_constraints_match_init", "n_warm_up"),
+        (UnpicklableLearner(), "pickles", "pickle"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else type(value).__name__,
+)
 def test_check_learner_catches(learner, check, words):
     message = assert_fails(check, check_learner, learner, BernoulliEnvironment())
     assert words in message
@@ -270,14 +282,14 @@ def test_check_learner_catches(learner, check, words):
 
 
 def test_check_learner_catches_point_outside_the_decision_set():
-    message = assert_fails("actions_valid", check_learner, EscapingGradientLearner(),
-                           LinearBallEnvironment())
+    message = assert_fails("actions_valid", check_learner, EscapingGradientLearner(), LinearBallEnvironment())
     assert "outside the ball" in message and "project" in message
 
 
 def test_check_learner_catches_python_face_that_drifted_from_the_kernel():
-    message = assert_fails("kernels_match_python", check_learner, DriftedPythonFaceUCB1(),
-                           BernoulliBandit(means=[0.2, 0.5, 0.8]))
+    message = assert_fails(
+        "kernels_match_python", check_learner, DriftedPythonFaceUCB1(), BernoulliBandit(means=[0.2, 0.5, 0.8])
+    )
     assert "compiled loop and the Python loop" in message
 
 
@@ -313,7 +325,7 @@ class NonIdempotentEnvironment(BernoulliEnvironment):
 
     def draw_losses(self, t, rng):
         losses, means = super().draw_losses(t, rng)
-        return losses, means * 0.99 ** self.n_resets
+        return losses, means * 0.99**self.n_resets
 
 
 class NaNEnvironment(BernoulliEnvironment):
@@ -397,19 +409,23 @@ class ShiftedRoundBernoulli(BernoulliBandit):
         return feedback
 
 
-@pytest.mark.parametrize(("environment", "check", "words"), [
-    (GlobalRandomEnvironment(), "same_seed_same_trajectory", "np.random"),
-    (UnseededEnvironment(), "same_seed_same_trajectory", "same seed"),
-    (NonIdempotentEnvironment(), "reset_is_idempotent", "two resets"),
-    (NaNEnvironment(), "feedback_and_oracle_valid", "round 18 is not finite"),
-    (RewardEnvironment(), "feedback_and_oracle_valid", "loss_range"),
-    (ActionDependentEnvironment(), "realisation_independent_of_actions", "common random numbers"),
-    (ReactiveEnvironment(), "realisation_independent_of_actions", "action sequences"),
-    (WrapsActionsEnvironment(), "invalid_actions_rejected", "step(-1) was accepted"),
-    (WrongSizeEnvironment(), "feedback_and_oracle_valid", "shape (2,)"),
-    (InconsistentOracleEnvironment(), "feedback_and_oracle_valid", "oracle LOSS"),
-    (UnpicklableEnvironment(), "pickles", "pickle"),
-], ids=lambda value: value if isinstance(value, str) else type(value).__name__)
+@pytest.mark.parametrize(
+    ("environment", "check", "words"),
+    [
+        (GlobalRandomEnvironment(), "same_seed_same_trajectory", "np.random"),
+        (UnseededEnvironment(), "same_seed_same_trajectory", "same seed"),
+        (NonIdempotentEnvironment(), "reset_is_idempotent", "two resets"),
+        (NaNEnvironment(), "feedback_and_oracle_valid", "round 18 is not finite"),
+        (RewardEnvironment(), "feedback_and_oracle_valid", "loss_range"),
+        (ActionDependentEnvironment(), "realisation_independent_of_actions", "common random numbers"),
+        (ReactiveEnvironment(), "realisation_independent_of_actions", "action sequences"),
+        (WrapsActionsEnvironment(), "invalid_actions_rejected", "step(-1) was accepted"),
+        (WrongSizeEnvironment(), "feedback_and_oracle_valid", "shape (2,)"),
+        (InconsistentOracleEnvironment(), "feedback_and_oracle_valid", "oracle LOSS"),
+        (UnpicklableEnvironment(), "pickles", "pickle"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else type(value).__name__,
+)
 def test_check_environment_catches(environment, check, words):
     message = assert_fails(check, check_environment, environment)
     assert words in message
@@ -437,7 +453,8 @@ def test_check_environment_catches_unvalidated_parameters():
 
 def test_adaptive_environment_may_skip_the_common_random_numbers_check():
     assert "realisation_independent_of_actions" not in check_environment(
-        ReactiveEnvironment(), skip={"realisation_independent_of_actions"})
+        ReactiveEnvironment(), skip={"realisation_independent_of_actions"}
+    )
 
     check_environment(DeclaredReactiveEnvironment())
     with pytest.raises(ValueError, match="Unknown check name"):
@@ -492,15 +509,19 @@ class NoNamesTracker(SumTracker):
     metric_names = "loss"
 
 
-@pytest.mark.parametrize(("tracker", "check", "words"), [
-    (WrongShapeTracker(), "values_shape", "shape (2,)"),
-    (HistoryTracker(), "memory_independent_of_horizon", "per-round history"),
-    (MeanTracker(), "values_finite", "division"),
-    (MutatingTracker(), "values_do_not_change_state", "values()"),
-    (StaleTracker(), "reset_is_idempotent", "reset does not clear"),
-    (UnpicklableTracker(), "pickles", "pickle"),
-    (NoNamesTracker(), "has_methods", "non-empty tuple of strings"),
-], ids=lambda value: value if isinstance(value, str) else type(value).__name__)
+@pytest.mark.parametrize(
+    ("tracker", "check", "words"),
+    [
+        (WrongShapeTracker(), "values_shape", "shape (2,)"),
+        (HistoryTracker(), "memory_independent_of_horizon", "per-round history"),
+        (MeanTracker(), "values_finite", "division"),
+        (MutatingTracker(), "values_do_not_change_state", "values()"),
+        (StaleTracker(), "reset_is_idempotent", "reset does not clear"),
+        (UnpicklableTracker(), "pickles", "pickle"),
+        (NoNamesTracker(), "has_methods", "non-empty tuple of strings"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else type(value).__name__,
+)
 def test_check_tracker_catches(tracker, check, words):
     message = assert_fails(check, check_tracker, tracker, BernoulliEnvironment())
     assert words in message
@@ -517,8 +538,7 @@ def test_check_tracker_catches_parameter_constraint_not_enforced():
             self.state_ = self.init_state(spec, int(horizon))
             self.round_ = 0
 
-    message = assert_fails("parameter_validation", check_tracker, Window(),
-                           BernoulliBandit(means=[0.2, 0.5]))
+    message = assert_fails("parameter_validation", check_tracker, Window(), BernoulliBandit(means=[0.2, 0.5]))
     assert "window=0" in message
 
 

@@ -7,5 +7,16 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.oracle import OracleRecord
 from onlinelearn.core.spec import EnvSpec
 
-__all__ = ["DecisionSet", "EnvSpec", "Feedback", "FeedbackKind", "KernelEnvironment",
-           "KernelLearner", "OracleRecord", "PythonFiniteEnvironment", "ball", "box", "simplex"]
+__all__ = [
+    "DecisionSet",
+    "EnvSpec",
+    "Feedback",
+    "FeedbackKind",
+    "KernelEnvironment",
+    "KernelLearner",
+    "OracleRecord",
+    "PythonFiniteEnvironment",
+    "ball",
+    "box",
+    "simplex",
+]

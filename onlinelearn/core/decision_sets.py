@@ -107,8 +107,9 @@ class DecisionSet:
         """Euclidean projection of ``y`` onto the set."""
         y = np.ascontiguousarray(y, dtype=float)
         if y.shape != (self.dimension,):
-            raise ValueError(f"The point to project must have shape ({self.dimension},). "
-                             f"Got shape {y.shape} instead.")
+            raise ValueError(
+                f"The point to project must have shape ({self.dimension},). Got shape {y.shape} instead."
+            )
         out = np.empty(self.dimension)
         project(*self.kernel_arguments(), y, out)
         return out
@@ -143,8 +144,9 @@ def ball(dimension: int, radius: float = 1.0) -> DecisionSet:
     """The Euclidean ball of ``radius`` centred at 0."""
     _check_dimension(dimension)
     if not (np.isfinite(radius) and radius > 0):
-        raise ValueError(f"The 'radius' parameter of ball must be a float in the range (0, inf). "
-                         f"Got {radius!r} instead.")
+        raise ValueError(
+            f"The 'radius' parameter of ball must be a float in the range (0, inf). Got {radius!r} instead."
+        )
     return DecisionSet(BALL, int(dimension), radius=float(radius))
 
 
@@ -153,8 +155,10 @@ def box(low, high) -> DecisionSet:
     low = np.ascontiguousarray(low, dtype=float)
     high = np.ascontiguousarray(high, dtype=float)
     if low.ndim != 1 or low.shape != high.shape or not np.all(low <= high):
-        raise ValueError("The 'low' and 'high' parameters of box must be 1-D arrays of equal "
-                         f"length with low <= high. Got {low!r} and {high!r} instead.")
+        raise ValueError(
+            "The 'low' and 'high' parameters of box must be 1-D arrays of equal "
+            f"length with low <= high. Got {low!r} and {high!r} instead."
+        )
     if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
         raise ValueError("The 'low' and 'high' parameters of box must be finite.")
     return DecisionSet(BOX, low.shape[0], low=low, high=high)
@@ -162,5 +166,6 @@ def box(low, high) -> DecisionSet:
 
 def _check_dimension(dimension) -> None:
     if isinstance(dimension, bool) or not isinstance(dimension, int | np.integer) or dimension < 1:
-        raise ValueError(f"The 'dimension' parameter must be an int in the range [1, inf). "
-                         f"Got {dimension!r} instead.")
+        raise ValueError(
+            f"The 'dimension' parameter must be an int in the range [1, inf). Got {dimension!r} instead."
+        )

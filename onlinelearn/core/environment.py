@@ -97,16 +97,19 @@ def check_action(action, spec: EnvSpec, owner: str):
     """An ``int`` arm in ``[0, n_actions)`` or a finite point of the decision set's dimension."""
     if spec.n_actions:
         if isinstance(action, bool) or not isinstance(action, int | np.integer):
-            raise TypeError(f"{owner} expects an int action in [0, {spec.n_actions}). "
-                            f"Got {action!r} instead.")
+            raise TypeError(
+                f"{owner} expects an int action in [0, {spec.n_actions}). Got {action!r} instead."
+            )
         if not 0 <= action < spec.n_actions:
-            raise ValueError(f"{owner} expects an int action in [0, {spec.n_actions}). "
-                             f"Got {action!r} instead.")
+            raise ValueError(
+                f"{owner} expects an int action in [0, {spec.n_actions}). Got {action!r} instead."
+            )
         return int(action)
     point = np.ascontiguousarray(action, dtype=float)
     if point.shape != (spec.dimension,) or not np.all(np.isfinite(point)):
-        raise ValueError(f"{owner} expects a finite point of shape ({spec.dimension},). "
-                         f"Got {action!r} instead.")
+        raise ValueError(
+            f"{owner} expects a finite point of shape ({spec.dimension},). Got {action!r} instead."
+        )
     return point
 
 
@@ -144,8 +147,7 @@ class PythonFiniteEnvironment:
 
     def step(self, action) -> Feedback:
         action = check_action(action, self.spec_, type(self).__name__)
-        losses, expected = (np.asarray(x, dtype=float) for x in
-                            self.draw_losses(self.round_, self.rng_))
+        losses, expected = (np.asarray(x, dtype=float) for x in self.draw_losses(self.round_, self.rng_))
         record = self.record_
         record[LOSS] = losses[action]
         record[EXPECTED_LOSS] = expected[action]

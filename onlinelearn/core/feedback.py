@@ -46,8 +46,9 @@ class FeedbackKind(enum.IntEnum):
     AUCTION_CHANNEL = 7
 
 
-def feedback_size(kind: FeedbackKind, n_actions: int | None, dimension: int | None,
-                  n_queries: int = 1, n_resources: int = 0) -> int:
+def feedback_size(
+    kind: FeedbackKind, n_actions: int | None, dimension: int | None, n_queries: int = 1, n_resources: int = 0
+) -> int:
     """Length of the feedback buffer of ``kind`` for the given problem sizes."""
     if kind == FeedbackKind.FULL_INFORMATION:
         return int(n_actions)

@@ -73,21 +73,28 @@ class KernelLearner:
         name = type(self).__name__
         if spec.feedback_kind not in self.accepts:
             accepted = ", ".join(kind.name for kind in self.accepts)
-            raise TypeError(f"{name} accepts feedback of kind {accepted}; the environment "
-                            f"gives {FeedbackKind(spec.feedback_kind).name}.")
+            raise TypeError(
+                f"{name} accepts feedback of kind {accepted}; the environment "
+                f"gives {FeedbackKind(spec.feedback_kind).name}."
+            )
         if self.action_space == "finite" and not spec.n_actions:
-            raise ValueError(f"{name} plays a finite set of actions; the environment has a "
-                             "continuous decision set.")
+            raise ValueError(
+                f"{name} plays a finite set of actions; the environment has a continuous decision set."
+            )
         if self.action_space == "continuous" and spec.decision_set is None:
-            raise ValueError(f"{name} plays points of a convex set; the environment has "
-                             f"{spec.n_actions} discrete actions and no decision set.")
+            raise ValueError(
+                f"{name} plays points of a convex set; the environment has "
+                f"{spec.n_actions} discrete actions and no decision set."
+            )
 
     def horizon_of(self, spec: EnvSpec, parameter: str) -> int:
         """The horizon needed by a fixed-horizon tuning, or a clear error naming ``parameter``."""
         if spec.horizon is None:
-            raise ValueError(f"{type(self).__name__} tunes '{parameter}' from the horizon T, "
-                             "but the environment spec has no horizon. Pass the horizon to "
-                             f"reset (spec.with_horizon(T)) or set '{parameter}' explicitly.")
+            raise ValueError(
+                f"{type(self).__name__} tunes '{parameter}' from the horizon T, "
+                "but the environment spec has no horizon. Pass the horizon to "
+                f"reset (spec.with_horizon(T)) or set '{parameter}' explicitly."
+            )
         return spec.horizon
 
     def get_params(self) -> dict:

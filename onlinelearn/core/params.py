@@ -39,9 +39,11 @@ class Interval:
         elif not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
             return False
         low_ok = self.low is None or (
-            value >= self.low if self.closed in ("both", "left") else value > self.low)
+            value >= self.low if self.closed in ("both", "left") else value > self.low
+        )
         high_ok = self.high is None or (
-            value <= self.high if self.closed in ("both", "right") else value < self.high)
+            value <= self.high if self.closed in ("both", "right") else value < self.high
+        )
         return low_ok and high_ok
 
     def __str__(self) -> str:
@@ -114,8 +116,9 @@ class IntSequence:
             items = list(value)
         except TypeError:
             return False
-        if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= self.low
-                   for x in items):
+        if not all(
+            isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= self.low for x in items
+        ):
             return False
         if self.non_empty and not items:
             return False
@@ -156,8 +159,7 @@ def describe(constraints) -> str:
 
 def parameter_error(owner: str, name: str, constraints, value) -> ValueError | TypeError:
     """The one error template for a parameter that violates its declared constraints."""
-    message = (f"The '{name}' parameter of {owner} must be {describe(constraints)}. "
-               f"Got {value!r} instead.")
+    message = f"The '{name}' parameter of {owner} must be {describe(constraints)}. Got {value!r} instead."
     numeric = [c for c in constraints if isinstance(c, Interval | ArrayLike)]
     is_number = isinstance(value, numbers.Number | np.ndarray | list | tuple)
     if numeric and not is_number:
@@ -179,9 +181,13 @@ def check_value(owner: str, name: str, value, constraints) -> None:
 def get_params(obj) -> dict:
     """The ``__init__`` arguments of ``obj`` as stored attributes (scikit-learn convention)."""
     signature = inspect.signature(type(obj).__init__)
-    return {name: getattr(obj, name) for name in signature.parameters
-            if name != "self" and signature.parameters[name].kind
-            not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
+    return {
+        name: getattr(obj, name)
+        for name in signature.parameters
+        if name != "self"
+        and signature.parameters[name].kind
+        not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    }
 
 
 def validate_parameters(obj) -> None:

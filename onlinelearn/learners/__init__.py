@@ -13,6 +13,14 @@ from onlinelearn.learners.ucb import KLUCB, UCB1
 REGISTRY = [UCB1, KLUCB, EXP3, EXP3IX, TsallisINF, ThompsonSampling, GaussianThompsonSampling]
 REGISTRY += [Hedge, OGD, FTRL, ONS]
 
-__all__ = ["REGISTRY", "EXP3", "EXP3IX", "GaussianThompsonSampling", "KLUCB", "ThompsonSampling",
-           "TsallisINF", "UCB1"]
+__all__ = [
+    "REGISTRY",
+    "EXP3",
+    "EXP3IX",
+    "GaussianThompsonSampling",
+    "KLUCB",
+    "ThompsonSampling",
+    "TsallisINF",
+    "UCB1",
+]
 __all__ += ["FTRL", "Hedge", "OGD", "ONS"]

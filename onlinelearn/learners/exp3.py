@@ -52,8 +52,14 @@ def exp3_update(state, action, feedback):
 
 
 def _exp3_state(n_actions: int, eta: float, gamma: float, anytime: bool) -> Exp3State:
-    return Exp3State(np.zeros(n_actions), np.full(n_actions, 1.0 / n_actions), np.zeros(1),
-                     float(eta), float(gamma), bool(anytime))
+    return Exp3State(
+        np.zeros(n_actions),
+        np.full(n_actions, 1.0 / n_actions),
+        np.zeros(1),
+        float(eta),
+        float(gamma),
+        bool(anytime),
+    )
 
 
 class EXP3(KernelLearner):
@@ -82,8 +88,10 @@ class EXP3(KernelLearner):
     """
 
     accepts = (FeedbackKind.BANDIT,)
-    _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None],
-                              "anytime": [Options((True, False))]}
+    _parameter_constraints = {
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+        "anytime": [Options((True, False))],
+    }
     _test_params = [{}, {"eta": 0.1}, {"anytime": True}]
     act_kernel = staticmethod(exp3_act)
     update_kernel = staticmethod(exp3_update)
@@ -128,8 +136,10 @@ class EXP3IX(KernelLearner):
     """
 
     accepts = (FeedbackKind.BANDIT,)
-    _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None],
-                              "gamma": [Interval(float, 0, None, closed="left"), None]}
+    _parameter_constraints = {
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+        "gamma": [Interval(float, 0, None, closed="left"), None],
+    }
     _test_params = [{}, {"eta": 0.1, "gamma": 0.0}]
     act_kernel = staticmethod(exp3_act)
     update_kernel = staticmethod(exp3_update)

@@ -78,14 +78,17 @@ def _ftrl_play_overload(state, rng):
     """Sample an expert (experts state) or return the point (point state), chosen at typing time."""
     experts = isinstance(state, types.BaseNamedTuple) and state.instance_class is FTRLExpertsState
     if experts:
+
         def play_expert(state, rng):
             ftrl_point(state)
             return sample_index(state.x, rng.random())
+
         return play_expert
 
     def play_point(state, rng):
         ftrl_point(state)
         return state.x.copy()
+
     return play_point
 
 
@@ -144,8 +147,10 @@ class FTRL(KernelLearner):
 
     accepts = (FeedbackKind.FULL_INFORMATION, FeedbackKind.GRADIENT)
     action_space = "continuous"
-    _parameter_constraints = {"regularizer": [Options(("entropic", "euclidean"))],
-                              "eta": [Interval(float, 0, None, closed="neither"), None]}
+    _parameter_constraints = {
+        "regularizer": [Options(("entropic", "euclidean"))],
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+    }
     _test_params = [{}, {"regularizer": "euclidean"}]
     act_kernel = staticmethod(ftrl_act)
     update_kernel = staticmethod(ftrl_update)
@@ -158,20 +163,28 @@ class FTRL(KernelLearner):
         name = type(self).__name__
         if spec.feedback_kind not in self.accepts:
             accepted = ", ".join(kind.name for kind in self.accepts)
-            raise TypeError(f"{name} accepts feedback of kind {accepted}; the environment "
-                            f"gives {FeedbackKind(spec.feedback_kind).name}.")
+            raise TypeError(
+                f"{name} accepts feedback of kind {accepted}; the environment "
+                f"gives {FeedbackKind(spec.feedback_kind).name}."
+            )
         if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
             if self.regularizer != "entropic":
-                raise ValueError(f"{name}(regularizer='euclidean') plays points of a convex set; "
-                                 "experts with FULL_INFORMATION feedback need "
-                                 "regularizer='entropic'.")
+                raise ValueError(
+                    f"{name}(regularizer='euclidean') plays points of a convex set; "
+                    "experts with FULL_INFORMATION feedback need "
+                    "regularizer='entropic'."
+                )
             return
         if spec.decision_set is None:
-            raise ValueError(f"{name} with GRADIENT feedback plays points of a convex set; the "
-                             "environment spec has no decision set.")
+            raise ValueError(
+                f"{name} with GRADIENT feedback plays points of a convex set; the "
+                "environment spec has no decision set."
+            )
         if self.regularizer == "entropic" and spec.decision_set.code != SIMPLEX:
-            raise ValueError(f"{name}(regularizer='entropic') plays on the simplex; the decision "
-                             f"set is a {spec.decision_set.name}. Use regularizer='euclidean'.")
+            raise ValueError(
+                f"{name}(regularizer='entropic') plays on the simplex; the decision "
+                f"set is a {spec.decision_set.name}. Use regularizer='euclidean'."
+            )
 
     def learning_rate(self, spec) -> float:
         """``eta`` for ``spec`` (the tuning of the class docstring when ``eta`` is None)."""
@@ -190,11 +203,23 @@ class FTRL(KernelLearner):
         entropic = self.regularizer == "entropic"
         if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
             n = spec.n_actions
-            return FTRLExpertsState(np.zeros(n), np.full(n, 1.0 / n), np.zeros(n), np.zeros(n), eta,
-                                    True, 0, SIMPLEX, 1.0, np.zeros(n), np.zeros(n))
+            return FTRLExpertsState(
+                np.zeros(n),
+                np.full(n, 1.0 / n),
+                np.zeros(n),
+                np.zeros(n),
+                eta,
+                True,
+                0,
+                SIMPLEX,
+                1.0,
+                np.zeros(n),
+                np.zeros(n),
+            )
         decision_set = spec.decision_set
         d = decision_set.dimension
         code, radius, low, high = decision_set.kernel_arguments()
         start = decision_set.center()
-        return FTRLPointState(np.zeros(d), start.copy(), np.zeros(d), start, eta, entropic, 1, code,
-                              radius, low, high)
+        return FTRLPointState(
+            np.zeros(d), start.copy(), np.zeros(d), start, eta, entropic, 1, code, radius, low, high
+        )

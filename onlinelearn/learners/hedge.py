@@ -73,8 +73,10 @@ class Hedge(KernelLearner):
     """
 
     accepts = (FeedbackKind.FULL_INFORMATION,)
-    _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None],
-                              "anytime": [Options((True, False))]}
+    _parameter_constraints = {
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+        "anytime": [Options((True, False))],
+    }
     _test_params = [{}, {"anytime": True}, {"eta": 0.5}]
     act_kernel = staticmethod(hedge_act)
     update_kernel = staticmethod(hedge_update)
@@ -96,8 +98,9 @@ class Hedge(KernelLearner):
 
     def init_state(self, spec, rng):
         n = spec.n_actions
-        return HedgeState(np.zeros(n), np.full(n, 1.0 / n), np.zeros(1), self.learning_rate(spec),
-                          bool(self.anytime))
+        return HedgeState(
+            np.zeros(n), np.full(n, 1.0 / n), np.zeros(1), self.learning_rate(spec), bool(self.anytime)
+        )
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -110,6 +113,8 @@ def _loss_scale(learner, spec) -> float:
     """``b - a`` for losses in ``[a, b]``, with a clear error when the range is unbounded."""
     low, high = spec.loss_range
     if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
-        raise ValueError(f"{type(learner).__name__} tunes 'eta' from the loss range, but the "
-                         f"environment's loss_range is ({low}, {high}). Set 'eta' explicitly.")
+        raise ValueError(
+            f"{type(learner).__name__} tunes 'eta' from the loss range, but the "
+            f"environment's loss_range is ({low}, {high}). Set 'eta' explicitly."
+        )
     return float(high - low)

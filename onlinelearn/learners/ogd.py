@@ -92,9 +92,11 @@ class OGD(KernelLearner):
 
     accepts = (FeedbackKind.GRADIENT,)
     action_space = "continuous"
-    _parameter_constraints = {"step_size": [Options(tuple(_MODES))],
-                              "eta": [Interval(float, 0, None, closed="neither"), None],
-                              "lam": [Interval(float, 0, None, closed="neither"), None]}
+    _parameter_constraints = {
+        "step_size": [Options(tuple(_MODES))],
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+        "lam": [Interval(float, 0, None, closed="neither"), None],
+    }
     _test_params = [{}, {"step_size": "fixed"}, {"step_size": "strongly_convex", "lam": 1.0}]
     act_kernel = staticmethod(ogd_act)
     update_kernel = staticmethod(ogd_update)
@@ -118,19 +120,32 @@ class OGD(KernelLearner):
 
     def init_state(self, spec, rng):
         if self.step_size == "strongly_convex" and self.lam is None:
-            raise ValueError("OGD with step_size='strongly_convex' needs the strong convexity "
-                             "parameter 'lam' (eta_t = 1 / (lam t)). Got lam=None.")
+            raise ValueError(
+                "OGD with step_size='strongly_convex' needs the strong convexity "
+                "parameter 'lam' (eta_t = 1 / (lam t)). Got lam=None."
+            )
         decision_set = spec.decision_set
         code, radius, low, high = decision_set.kernel_arguments()
         lam = 0.0 if self.lam is None else float(self.lam)
-        return OGDState(decision_set.center(), np.zeros(decision_set.dimension), np.zeros(1),
-                        _MODES[self.step_size], self.learning_rate(spec), lam, code, radius,
-                        low, high)
+        return OGDState(
+            decision_set.center(),
+            np.zeros(decision_set.dimension),
+            np.zeros(1),
+            _MODES[self.step_size],
+            self.learning_rate(spec),
+            lam,
+            code,
+            radius,
+            low,
+            high,
+        )
 
 
 def required_gradient_bound(learner, spec) -> float:
     """``spec.gradient_bound`` or a clear error naming the parameter to set instead."""
     if spec.gradient_bound is None or not spec.gradient_bound > 0:
-        raise ValueError(f"{type(learner).__name__} tunes 'eta' from the gradient bound G, but the "
-                         "environment spec has no gradient_bound. Set 'eta' explicitly.")
+        raise ValueError(
+            f"{type(learner).__name__} tunes 'eta' from the gradient bound G, but the "
+            "environment spec has no gradient_bound. Set 'eta' explicitly."
+        )
     return float(spec.gradient_bound)

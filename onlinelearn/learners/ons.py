@@ -129,11 +129,20 @@ def ons_update(state, action, feedback):
     for i in range(d):
         state.y[i] = state.x[i] - inverse_g[i] / (denominator * state.gamma)
     if state.code == BALL:
-        project_ball_a_norm(state.a, state.y, state.radius, state.x, state.tolerance,
-                            state.max_iterations)
+        project_ball_a_norm(state.a, state.y, state.radius, state.x, state.tolerance, state.max_iterations)
     else:
-        project_a_norm_iterative(state.code, state.radius, state.low, state.high, state.a, state.y,
-                                 state.x, state.work, state.tolerance, state.max_iterations)
+        project_a_norm_iterative(
+            state.code,
+            state.radius,
+            state.low,
+            state.high,
+            state.a,
+            state.y,
+            state.x,
+            state.work,
+            state.tolerance,
+            state.max_iterations,
+        )
 
 
 class ONS(KernelLearner):
@@ -171,16 +180,23 @@ class ONS(KernelLearner):
 
     accepts = (FeedbackKind.GRADIENT,)
     action_space = "continuous"
-    _parameter_constraints = {"alpha": [Interval(float, 0, None, closed="neither"), None],
-                              "gamma": [Interval(float, 0, None, closed="neither"), None],
-                              "epsilon": [Interval(float, 0, None, closed="neither"), None],
-                              "tolerance": [Interval(float, 0, None, closed="neither")]}
+    _parameter_constraints = {
+        "alpha": [Interval(float, 0, None, closed="neither"), None],
+        "gamma": [Interval(float, 0, None, closed="neither"), None],
+        "epsilon": [Interval(float, 0, None, closed="neither"), None],
+        "tolerance": [Interval(float, 0, None, closed="neither")],
+    }
     _test_params = [{"alpha": 0.1}, {"gamma": 0.5, "epsilon": 1.0}]
     act_kernel = staticmethod(ons_act)
     update_kernel = staticmethod(ons_update)
 
-    def __init__(self, alpha: float | None = None, gamma: float | None = None,
-                 epsilon: float | None = None, tolerance: float = 1e-12):
+    def __init__(
+        self,
+        alpha: float | None = None,
+        gamma: float | None = None,
+        epsilon: float | None = None,
+        tolerance: float = 1e-12,
+    ):
         self.alpha = alpha
         self.gamma = gamma
         self.epsilon = epsilon
@@ -192,8 +208,10 @@ class ONS(KernelLearner):
         gamma = self.gamma
         if gamma is None:
             if self.alpha is None:
-                raise ValueError("ONS needs the exp-concavity parameter 'alpha' (or 'gamma' "
-                                 "directly) to set gamma = 1/2 min(1 / (4 G D), alpha).")
+                raise ValueError(
+                    "ONS needs the exp-concavity parameter 'alpha' (or 'gamma' "
+                    "directly) to set gamma = 1/2 min(1 / (4 G D), alpha)."
+                )
             gradient_bound = required_gradient_bound(self, spec)
             gamma = 0.5 * min(1.0 / (4.0 * gradient_bound * diameter), self.alpha)
         epsilon = self.epsilon
@@ -206,6 +224,17 @@ class ONS(KernelLearner):
         decision_set = spec.decision_set
         d = decision_set.dimension
         code, radius, low, high = decision_set.kernel_arguments()
-        return ONSState(decision_set.center(), np.zeros(d), epsilon * np.eye(d),
-                        np.eye(d) / epsilon, np.zeros((4, d)), gamma, code, radius, low, high,
-                        float(self.tolerance), 10_000)
+        return ONSState(
+            decision_set.center(),
+            np.zeros(d),
+            epsilon * np.eye(d),
+            np.eye(d) / epsilon,
+            np.zeros((4, d)),
+            gamma,
+            code,
+            radius,
+            low,
+            high,
+            float(self.tolerance),
+            10_000,
+        )

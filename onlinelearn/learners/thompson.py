@@ -90,8 +90,10 @@ class ThompsonSampling(KernelLearner):
     """
 
     accepts = (FeedbackKind.BANDIT,)
-    _parameter_constraints = {"alpha": [Interval(float, 0, None, closed="neither")],
-                              "beta": [Interval(float, 0, None, closed="neither")]}
+    _parameter_constraints = {
+        "alpha": [Interval(float, 0, None, closed="neither")],
+        "beta": [Interval(float, 0, None, closed="neither")],
+    }
     _test_params = [{}, {"alpha": 0.5, "beta": 2.0}]
     act_kernel = staticmethod(beta_thompson_act)
     update_kernel = staticmethod(posterior_update)

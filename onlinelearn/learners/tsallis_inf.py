@@ -85,8 +85,7 @@ def tsallis_act(state, rng):
     t = state.scalars[0] + 1.0
     eta = (4.0 if state.reduced_variance else 2.0) / np.sqrt(t)
     state.scalars[2] = eta
-    state.scalars[1] = tsallis_weights(state.cumulative_estimates, eta, state.scalars[1],
-                                       state.probabilities)
+    state.scalars[1] = tsallis_weights(state.cumulative_estimates, eta, state.scalars[1], state.probabilities)
     return sample_index(state.probabilities, rng.random())
 
 
@@ -144,5 +143,6 @@ class TsallisINF(KernelLearner):
 
     def init_state(self, spec, rng):
         n = spec.n_actions
-        return TsallisState(np.zeros(n), np.full(n, 1.0 / n), np.array([0.0, np.nan, 0.0]),
-                            self.estimator == "rv")
+        return TsallisState(
+            np.zeros(n), np.full(n, 1.0 / n), np.array([0.0, np.nan, 0.0]), self.estimator == "rv"
+        )

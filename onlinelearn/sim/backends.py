@@ -66,8 +66,9 @@ def _run_in_worker(task: ChunkTask) -> ChunkOutcome:
 def _loky(tasks, n_jobs):
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered",
-                        batch_size=1, pre_dispatch="all")
+    parallel = Parallel(
+        n_jobs=n_jobs, backend="loky", return_as="generator_unordered", batch_size=1, pre_dispatch="all"
+    )
     yield from parallel(delayed(_run_in_worker)(task) for task in tasks)
 
 
@@ -75,13 +76,18 @@ def _dask(tasks, n_jobs):
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise ImportError('backend="dask" needs Dask: pip install -e ".[distributed]" '
-                          '(or pip install "dask[distributed]").') from None
+        raise ImportError(
+            'backend="dask" needs Dask: pip install -e ".[distributed]" (or pip install "dask[distributed]").'
+        ) from None
     try:
         client, own = Client.current(), None
     except ValueError:  # no client yet: start a local cluster for this run
-        own = LocalCluster(n_workers=n_jobs or default_workers(), threads_per_worker=1,
-                           processes=True, dashboard_address=None)
+        own = LocalCluster(
+            n_workers=n_jobs or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(own)
     try:
         futures = [client.submit(_run_in_worker, task, pure=False) for task in tasks]

@@ -38,9 +38,12 @@ class Chunk:
 
 def make_chunks(n_learners: int, n_environments: int, n_reps: int, chunk_size: int) -> list[Chunk]:
     """All chunks, environment by environment, learner by learner, in repetition order."""
-    return [Chunk(i, j, start, min(start + chunk_size, n_reps))
-            for j in range(n_environments) for i in range(n_learners)
-            for start in range(0, n_reps, chunk_size)]
+    return [
+        Chunk(i, j, start, min(start + chunk_size, n_reps))
+        for j in range(n_environments)
+        for i in range(n_learners)
+        for start in range(0, n_reps, chunk_size)
+    ]
 
 
 @dataclass
@@ -77,18 +80,28 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     chunk = task.chunk
     repetitions = np.arange(chunk.start, chunk.stop)
     start = time.perf_counter()
-    arguments = (learner, environment, trackers, task.horizon, repetitions, task.seed,
-                 chunk.environment, chunk.learner, task.checkpoints)
+    arguments = (
+        learner,
+        environment,
+        trackers,
+        task.horizon,
+        repetitions,
+        task.seed,
+        chunk.environment,
+        chunk.learner,
+        task.checkpoints,
+    )
     if task.compiled:
         curves = run_compiled(*arguments, parallel=task.threads)
     else:
-        validate = not (isinstance(environment, KernelEnvironment)
-                        and isinstance(learner, KernelLearner))
+        validate = not (isinstance(environment, KernelEnvironment) and isinstance(learner, KernelLearner))
         curves = run_python(*arguments, validate=validate)
     seconds = time.perf_counter() - start
-    named = {name: np.ascontiguousarray(curve[:, :, k])
-             for tracker, curve in zip(trackers, curves, strict=True)
-             for k, name in enumerate(tracker.metric_names)}
+    named = {
+        name: np.ascontiguousarray(curve[:, :, k])
+        for tracker, curve in zip(trackers, curves, strict=True)
+        for k, name in enumerate(tracker.metric_names)
+    }
     return ChunkOutcome(chunk, named, seconds, task.compiled)
 
 

@@ -69,16 +69,22 @@ def _kernel_reference(function) -> tuple[str, str]:
     python_function = getattr(function, "py_func", function)
     module, name = python_function.__module__, python_function.__qualname__
     if "." in name or "<" in name or module == "__main__":
-        raise TypeError(f"Kernel {name!r} of module {module!r} must be a module-level function "
-                        "of an importable module to be compiled into a runner.")
+        raise TypeError(
+            f"Kernel {name!r} of module {module!r} must be a module-level function "
+            "of an importable module to be compiled into a runner."
+        )
     return module, name
 
 
 def runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsight: bool) -> str:
     """Python source of the runner module (see :func:`load_runner`)."""
     lines = [_HEADER]
-    imports = {"learner_act": learner_kernels[0], "learner_update": learner_kernels[1],
-               "env_step": environment_kernels[0], "env_hindsight": environment_kernels[1]}
+    imports = {
+        "learner_act": learner_kernels[0],
+        "learner_update": learner_kernels[1],
+        "env_step": environment_kernels[0],
+        "env_hindsight": environment_kernels[1],
+    }
     for index, (record, values) in enumerate(tracker_kernels):
         imports[f"tracker{index}_record"] = record
         imports[f"tracker{index}_values"] = values
@@ -88,7 +94,7 @@ def runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsig
     n = len(tracker_kernels)
     states = "".join(f", tracker{i}" for i in range(n))
     curves = "".join(f", curves{i}" for i in range(n))
-    lines.append(f'''
+    lines.append(f"""
 
 @njit(**SERIAL_RUNNER_OPTIONS)
 def run_one(learner, environment, learner_rng, environment_rng, horizon, checkpoints,
@@ -99,7 +105,7 @@ def run_one(learner, environment, learner_rng, environment_rng, horizon, checkpo
     c = 0
     for t in range(horizon):
         action = learner_act(learner, learner_rng)
-        env_step(environment, environment_rng, t, action, feedback, record)''')
+        env_step(environment, environment_rng, t, action, feedback, record)""")
     if hindsight:
         # Before the update: a learner may return a view of its state as its action.
         lines.append("        env_hindsight(environment, t, action, record)")
@@ -114,16 +120,18 @@ def run_one(learner, environment, learner_rng, environment_rng, horizon, checkpo
     items = "".join(f", tracker{i}_states[row]" for i in range(n))
     # prange hands out unsigned row numbers; the cast to a signed index is exact.
     lines.append('\nwarnings.filterwarnings("ignore", category=NumbaTypeSafetyWarning)')
-    for name, options, loop in (("run_serial", "SERIAL_RUNNER_OPTIONS", "range"),
-                                ("run_parallel", "PARALLEL_RUNNER_OPTIONS", "prange")):
-        lines.append(f'''
+    for name, options, loop in (
+        ("run_serial", "SERIAL_RUNNER_OPTIONS", "range"),
+        ("run_parallel", "PARALLEL_RUNNER_OPTIONS", "prange"),
+    ):
+        lines.append(f"""
 
 @njit(**{options})
 def {name}(learners, environments, learner_rngs, environment_rngs, horizon, checkpoints,
            feedback_size, record_size{lists}{curves}):
     for row in {loop}(len(learners)):
         run_one(learners[row], environments[row], learner_rngs[row], environment_rngs[row],
-                horizon, checkpoints, feedback_size, record_size{items}{curves}, row)''')
+                horizon, checkpoints, feedback_size, record_size{items}{curves}, row)""")
     return "\n".join(lines) + "\n"
 
 
@@ -169,6 +177,5 @@ def load_runner(learner_kernels, environment_kernels, tracker_kernels, hindsight
     source = runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsight)
     kernels = [*learner_kernels, *environment_kernels, *(k for pair in tracker_kernels for k in pair)]
     modules = sorted({_kernel_reference(k)[0] for k in kernels})
-    outside = "".join(_file_fingerprint(m) for m in modules
-                      if m.split(".")[0] != "onlinelearn")
+    outside = "".join(_file_fingerprint(m) for m in modules if m.split(".")[0] != "onlinelearn")
     return import_generated("_onlinelearn_runner", source, outside)

@@ -31,8 +31,11 @@ def jsonable(value, depth: int = 0):
     if isinstance(value, np.ndarray | list | tuple) and _is_numeric(value):
         array = np.asarray(value)
         if array.size <= _INLINE_ARRAY_SIZE:
-            return jsonable(array.tolist(), depth) if isinstance(value, np.ndarray) else [
-                jsonable(v, depth + 1) for v in value]
+            return (
+                jsonable(array.tolist(), depth)
+                if isinstance(value, np.ndarray)
+                else [jsonable(v, depth + 1) for v in value]
+            )
         digest = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
         return {"array": {"shape": list(array.shape), "dtype": str(array.dtype), "sha256": digest}}
     if isinstance(value, list | tuple):
@@ -59,10 +62,15 @@ def describe(obj, depth: int = 0) -> dict:
     elif callable(obj) and hasattr(obj, "__qualname__"):  # a function given as a parameter
         return {"function": f"{obj.__module__}.{obj.__qualname__}", "source": _source_hash(obj)}
     else:
-        params = {k: v for k, v in getattr(obj, "__dict__", {}).items()
-                  if not k.startswith("_") and not k.endswith("_")}
-    description = {"class": f"{cls.__module__}.{cls.__qualname__}",
-                   "params": {k: jsonable(v, depth) for k, v in sorted(params.items())}}
+        params = {
+            k: v
+            for k, v in getattr(obj, "__dict__", {}).items()
+            if not k.startswith("_") and not k.endswith("_")
+        }
+    description = {
+        "class": f"{cls.__module__}.{cls.__qualname__}",
+        "params": {k: jsonable(v, depth) for k, v in sorted(params.items())},
+    }
     if not cls.__module__.startswith("onlinelearn"):
         description["source"] = _source_hash(cls)
     return description

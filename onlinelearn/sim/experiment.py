@@ -42,16 +42,19 @@ def _as_list(items, name):
 def _check_parts(learners, environments, trackers):
     for learner in learners:
         if not all(hasattr(learner, m) for m in ("reset", "act", "update")):
-            raise TypeError(f"{learner!r} is not a learner: it needs reset(spec, rng), act() and "
-                            "update(feedback).")
+            raise TypeError(
+                f"{learner!r} is not a learner: it needs reset(spec, rng), act() and update(feedback)."
+            )
     for environment in environments:
         if not all(hasattr(environment, m) for m in ("reset", "step", "oracle")):
-            raise TypeError(f"{environment!r} is not an environment: it needs reset(seed=...), "
-                            "step(action) and oracle().")
+            raise TypeError(
+                f"{environment!r} is not an environment: it needs reset(seed=...), step(action) and oracle()."
+            )
     for tracker in trackers:
         if not all(hasattr(tracker, m) for m in ("reset", "record", "values")):
-            raise TypeError(f"{tracker!r} is not a tracker: it needs reset(spec, horizon), "
-                            "record(oracle) and values().")
+            raise TypeError(
+                f"{tracker!r} is not a tracker: it needs reset(spec, horizon), record(oracle) and values()."
+            )
 
 
 def _display_names(objects, grid_names) -> list[str]:
@@ -80,10 +83,23 @@ def _default_chunk_size(n_reps: int, backend: str, results_dir) -> int:
     return max(1, math.ceil(n_reps / 4))
 
 
-def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, *,
-        trackers=None, compiled: bool | None = None, backend: str = "auto",
-        n_jobs: int | None = None, chunk_size: int | None = None, results_dir=None,
-        progress: bool | None = None, n_checkpoints: int = 200, quiet: bool = False) -> Results:
+def run(
+    learners,
+    environments,
+    horizon: int,
+    n_reps: int = 100,
+    seed: int = 0,
+    *,
+    trackers=None,
+    compiled: bool | None = None,
+    backend: str = "auto",
+    n_jobs: int | None = None,
+    chunk_size: int | None = None,
+    results_dir=None,
+    progress: bool | None = None,
+    n_checkpoints: int = 200,
+    quiet: bool = False,
+) -> Results:
     """Run every learner on every environment for ``n_reps`` seeded repetitions.
 
     Args:
@@ -118,8 +134,7 @@ def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, 
         :class:`~onlinelearn.results.Results` with arrays ``(learner, env, rep, checkpoint)``.
     """
     learners, learner_params, learner_grid_names = unwrap(_as_list(learners, "learners"))
-    environments, environment_params, environment_grid_names = unwrap(
-        _as_list(environments, "environments"))
+    environments, environment_params, environment_grid_names = unwrap(_as_list(environments, "environments"))
     trackers = [PseudoRegret()] if trackers is None else _as_list(trackers, "trackers")
     horizon = check_positive_int("horizon", horizon)
     n_reps = check_positive_int("n_reps", n_reps)
@@ -131,8 +146,11 @@ def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, 
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
     backend = resolve_backend(backend)
-    chunk_size = (_default_chunk_size(n_reps, backend, results_dir) if chunk_size is None
-                  else check_positive_int("chunk_size", chunk_size))
+    chunk_size = (
+        _default_chunk_size(n_reps, backend, results_dir)
+        if chunk_size is None
+        else check_positive_int("chunk_size", chunk_size)
+    )
     _check_parts(learners, environments, trackers)
     metric_names = [name for tracker in trackers for name in tracker.metric_names]
     if len(set(metric_names)) != len(metric_names):
@@ -151,14 +169,24 @@ def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, 
             "learners": [describe(x) for x in learners],
             "environments": [describe(x) for x in environments],
             "trackers": [describe(x) for x in trackers],
-            "horizon": horizon, "n_reps": n_reps, "seed": seed, "n_checkpoints": n_checkpoints,
-            "chunk_size": chunk_size}
-        layout = {"learner_names": learner_names, "environment_names": environment_names,
-                  "learner_params": jsonable(learner_params),
-                  "environment_params": jsonable(environment_params),
-                  "metric_names": metric_names, "checkpoints": checkpoints.tolist(),
-                  "horizon": horizon, "n_reps": n_reps, "seed": seed,
-                  "chunks": [[c.learner, c.environment, c.start, c.stop] for c in chunks]}
+            "horizon": horizon,
+            "n_reps": n_reps,
+            "seed": seed,
+            "n_checkpoints": n_checkpoints,
+            "chunk_size": chunk_size,
+        }
+        layout = {
+            "learner_names": learner_names,
+            "environment_names": environment_names,
+            "learner_params": jsonable(learner_params),
+            "environment_params": jsonable(environment_params),
+            "metric_names": metric_names,
+            "checkpoints": checkpoints.tolist(),
+            "horizon": horizon,
+            "n_reps": n_reps,
+            "seed": seed,
+            "chunks": [[c.learner, c.environment, c.start, c.stop] for c in chunks],
+        }
         store = ResultsStore(results_dir, identity, layout)
 
     shape = (len(learners), len(environments), n_reps, len(checkpoints))
@@ -168,7 +196,7 @@ def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, 
 
     def fill(chunk, curves, chunk_seconds, chunk_compiled):
         for name in metric_names:
-            metrics[name][chunk.learner, chunk.environment, chunk.start:chunk.stop] = curves[name]
+            metrics[name][chunk.learner, chunk.environment, chunk.start : chunk.stop] = curves[name]
         seconds[chunk.learner, chunk.environment] += chunk_seconds
         was_compiled[chunk.learner, chunk.environment] &= chunk_compiled
 
@@ -180,33 +208,53 @@ def run(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, 
             fill(chunk, curves, sidecar["seconds"], sidecar["compiled"])
         else:
             pending.append(chunk)
-    tasks = _tasks(pending, learners, environments, trackers, horizon, seed, checkpoints, compiled,
-                   quiet)
+    tasks = _tasks(pending, learners, environments, trackers, horizon, seed, checkpoints, compiled, quiet)
     with progress_bar(len(chunks), len(chunks) - len(pending), progress) as bar:
         try:
             for outcome in execute(tasks, backend, n_jobs):
                 chunk = outcome.chunk
                 if store is not None:
-                    store.save_chunk(chunk.key, outcome.curves, {
-                        "chunk": {"learner": chunk.learner, "environment": chunk.environment,
-                                  "repetitions": [chunk.start, chunk.stop],
-                                  "learner_name": learner_names[chunk.learner],
-                                  "environment_name": environment_names[chunk.environment]},
-                        "seeds": _seed_note(seed, chunk),
-                        "seconds": outcome.seconds, "compiled": outcome.compiled})
+                    store.save_chunk(
+                        chunk.key,
+                        outcome.curves,
+                        {
+                            "chunk": {
+                                "learner": chunk.learner,
+                                "environment": chunk.environment,
+                                "repetitions": [chunk.start, chunk.stop],
+                                "learner_name": learner_names[chunk.learner],
+                                "environment_name": environment_names[chunk.environment],
+                            },
+                            "seeds": _seed_note(seed, chunk),
+                            "seconds": outcome.seconds,
+                            "compiled": outcome.compiled,
+                        },
+                    )
                 fill(chunk, outcome.curves, outcome.seconds, outcome.compiled)
                 bar.update(1)
         except KeyboardInterrupt:
             if store is None:
-                print("onlinelearn: interrupted; pass results_dir=... to keep finished chunks "
-                      "and resume.", file=sys.stderr)
+                print(
+                    "onlinelearn: interrupted; pass results_dir=... to keep finished chunks and resume.",
+                    file=sys.stderr,
+                )
             raise
-    return Results(learner_names=learner_names, environment_names=environment_names,
-                   checkpoints=checkpoints, metrics=metrics, seconds=seconds,
-                   compiled=was_compiled, horizon=horizon, n_reps=n_reps, seed=seed,
-                   learner_params=learner_params, environment_params=environment_params,
-                   results_dir=None if store is None else str(store.path),
-                   n_chunks_loaded=len(chunks) - len(pending), n_chunks_computed=len(pending))
+    return Results(
+        learner_names=learner_names,
+        environment_names=environment_names,
+        checkpoints=checkpoints,
+        metrics=metrics,
+        seconds=seconds,
+        compiled=was_compiled,
+        horizon=horizon,
+        n_reps=n_reps,
+        seed=seed,
+        learner_params=learner_params,
+        environment_params=environment_params,
+        results_dir=None if store is None else str(store.path),
+        n_chunks_loaded=len(chunks) - len(pending),
+        n_chunks_computed=len(pending),
+    )
 
 
 def _tasks(chunks, learners, environments, trackers, horizon, seed, checkpoints, compiled, quiet):
@@ -219,17 +267,31 @@ def _tasks(chunks, learners, environments, trackers, horizon, seed, checkpoints,
         if not can_compile and compiled is not False and not quiet and pair not in noticed:
             noticed.add(pair)
             print(_fallback_notice(learner, environment, trackers), file=sys.stderr)
-        tasks.append(ChunkTask(chunk, learner, environment, trackers, horizon, seed, checkpoints,
-                               compiled=can_compile and compiled is not False, threads=False))
+        tasks.append(
+            ChunkTask(
+                chunk,
+                learner,
+                environment,
+                trackers,
+                horizon,
+                seed,
+                checkpoints,
+                compiled=can_compile and compiled is not False,
+                threads=False,
+            )
+        )
     return tasks
 
 
 def _seed_note(seed: int, chunk) -> dict:
-    return {"seed": seed,
-            "streams": "numpy SeedSequence(seed, spawn_key=(environment, repetition, role)), role "
-                       "0 = environment, 1 + learner = learner",
-            "environment": chunk.environment, "learner_role": 1 + chunk.learner,
-            "repetitions": [chunk.start, chunk.stop]}
+    return {
+        "seed": seed,
+        "streams": "numpy SeedSequence(seed, spawn_key=(environment, repetition, role)), role "
+        "0 = environment, 1 + learner = learner",
+        "environment": chunk.environment,
+        "learner_role": 1 + chunk.learner,
+        "repetitions": [chunk.start, chunk.stop],
+    }
 
 
 def sweep(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0, **options) -> Results:
@@ -249,14 +311,21 @@ def sweep(learners, environments, horizon: int, n_reps: int = 100, seed: int = 0
     """
     items = [*_as_list(learners, "learners"), *_as_list(environments, "environments")]
     if not any(isinstance(item, GridPoint) for item in items):
-        raise ValueError("sweep needs grid points, e.g. learners=ol.grid(ol.learners.EXP3, "
-                         "eta=[0.01, 0.1, 1.0]); use ol.run for fixed objects.")
+        raise ValueError(
+            "sweep needs grid points, e.g. learners=ol.grid(ol.learners.EXP3, "
+            "eta=[0.01, 0.1, 1.0]); use ol.run for fixed objects."
+        )
     return run(learners, environments, horizon, n_reps, seed, **options)
 
 
 def _fallback_notice(learner, environment, trackers) -> str:
-    missing = [type(obj).__name__ for obj, base in
-               [(learner, KernelLearner), (environment, KernelEnvironment)]
-               + [(t, KernelTracker) for t in trackers] if not isinstance(obj, base)]
-    return (f"onlinelearn: {', '.join(missing)} has no Numba kernels; running "
-            f"{type(learner).__name__} on {type(environment).__name__} in the Python loop.")
+    missing = [
+        type(obj).__name__
+        for obj, base in [(learner, KernelLearner), (environment, KernelEnvironment)]
+        + [(t, KernelTracker) for t in trackers]
+        if not isinstance(obj, base)
+    ]
+    return (
+        f"onlinelearn: {', '.join(missing)} has no Numba kernels; running "
+        f"{type(learner).__name__} on {type(environment).__name__} in the Python loop."
+    )

@@ -30,14 +30,16 @@ def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
 
 def is_compilable(learner, environment, trackers) -> bool:
     """Whether every part of the loop has kernels."""
-    return (isinstance(learner, KernelLearner) and learner.act_kernel is not None
-            and isinstance(environment, KernelEnvironment) and environment.step_kernel is not None
-            and all(isinstance(t, KernelTracker) and t.record_kernel is not None
-                    for t in trackers))
+    return (
+        isinstance(learner, KernelLearner)
+        and learner.act_kernel is not None
+        and isinstance(environment, KernelEnvironment)
+        and environment.step_kernel is not None
+        and all(isinstance(t, KernelTracker) and t.record_kernel is not None for t in trackers)
+    )
 
 
-def _reset_repetition(learner, environment, trackers, horizon, seed, config_index, learner_index,
-                      repetition):
+def _reset_repetition(learner, environment, trackers, horizon, seed, config_index, learner_index, repetition):
     """Reset all parts for one repetition from the experiment's seed tree; return the spec."""
     environment_rng = generator(seed, config_index, repetition, ENVIRONMENT_ROLE)
     spec = environment.reset(seed=environment_rng).with_horizon(horizon)
@@ -47,8 +49,18 @@ def _reset_repetition(learner, environment, trackers, horizon, seed, config_inde
     return spec
 
 
-def run_compiled(learner, environment, trackers, horizon, repetitions, seed, config_index,
-                 learner_index, checkpoints, parallel: bool):
+def run_compiled(
+    learner,
+    environment,
+    trackers,
+    horizon,
+    repetitions,
+    seed,
+    config_index,
+    learner_index,
+    checkpoints,
+    parallel: bool,
+):
     """Run ``repetitions`` of one (learner, environment) pair in a compiled runner.
 
     Returns one array ``(len(repetitions), len(checkpoints), n_metrics)`` per tracker.
@@ -57,36 +69,56 @@ def run_compiled(learner, environment, trackers, horizon, repetitions, seed, con
     tracker_states = [[] for _ in trackers]
     spec = None
     for repetition in repetitions:
-        spec = _reset_repetition(learner, environment, trackers, horizon, seed, config_index,
-                                 learner_index, repetition)
+        spec = _reset_repetition(
+            learner, environment, trackers, horizon, seed, config_index, learner_index, repetition
+        )
         learner_states.append(learner.state_)
         environment_states.append(environment.state_)
         learner_rngs.append(learner.rng_)
         environment_rngs.append(environment.rng_)
         for states, tracker in zip(tracker_states, trackers, strict=True):
             states.append(tracker.state_)
-    curves = [np.zeros((len(repetitions), len(checkpoints), len(t.metric_names)))
-              for t in trackers]
-    runner = load_runner((learner.act_kernel, learner.update_kernel),
-                         (environment.step_kernel, environment.hindsight_kernel),
-                         [(t.record_kernel, t.values_kernel) for t in trackers],
-                         hindsight=any(t.needs_hindsight for t in trackers))
+    curves = [np.zeros((len(repetitions), len(checkpoints), len(t.metric_names))) for t in trackers]
+    runner = load_runner(
+        (learner.act_kernel, learner.update_kernel),
+        (environment.step_kernel, environment.hindsight_kernel),
+        [(t.record_kernel, t.values_kernel) for t in trackers],
+        hindsight=any(t.needs_hindsight for t in trackers),
+    )
     run = runner.run_parallel if parallel else runner.run_serial
-    run(typed_list(learner_states), typed_list(environment_states), typed_list(learner_rngs),
-        typed_list(environment_rngs), np.int64(horizon), checkpoints,
-        np.int64(spec.feedback_size), np.int64(spec.record_size),
-        *[typed_list(states) for states in tracker_states], *curves)
+    run(
+        typed_list(learner_states),
+        typed_list(environment_states),
+        typed_list(learner_rngs),
+        typed_list(environment_rngs),
+        np.int64(horizon),
+        checkpoints,
+        np.int64(spec.feedback_size),
+        np.int64(spec.record_size),
+        *[typed_list(states) for states in tracker_states],
+        *curves,
+    )
     return curves
 
 
-def run_python(learner, environment, trackers, horizon, repetitions, seed, config_index,
-               learner_index, checkpoints, validate: bool):
+def run_python(
+    learner,
+    environment,
+    trackers,
+    horizon,
+    repetitions,
+    seed,
+    config_index,
+    learner_index,
+    checkpoints,
+    validate: bool,
+):
     """The same loop in Python; ``validate`` checks every feedback and oracle record."""
-    curves = [np.zeros((len(repetitions), len(checkpoints), len(t.metric_names)))
-              for t in trackers]
+    curves = [np.zeros((len(repetitions), len(checkpoints), len(t.metric_names))) for t in trackers]
     for row, repetition in enumerate(repetitions):
-        spec = _reset_repetition(learner, environment, trackers, horizon, seed, config_index,
-                                 learner_index, repetition)
+        spec = _reset_repetition(
+            learner, environment, trackers, horizon, seed, config_index, learner_index, repetition
+        )
         c = 0
         for t in range(horizon):
             action = learner.act()

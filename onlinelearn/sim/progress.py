@@ -27,8 +27,9 @@ def progress_bar(total: int, done: int, enabled: bool | None):
         from tqdm import tqdm
 
     show = interactive() if enabled is None else enabled
-    bar = tqdm(total=total, initial=done, disable=not show, unit="chunk", desc="onlinelearn",
-               dynamic_ncols=True)
+    bar = tqdm(
+        total=total, initial=done, disable=not show, unit="chunk", desc="onlinelearn", dynamic_ncols=True
+    )
     try:
         yield bar
     finally:

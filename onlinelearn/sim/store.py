@@ -36,8 +36,12 @@ def package_versions() -> dict[str, str]:
 
     import onlinelearn
 
-    return {"python": platform.python_version(), "onlinelearn": onlinelearn.__version__,
-            "numpy": np.__version__, "numba": numba.__version__}
+    return {
+        "python": platform.python_version(),
+        "onlinelearn": onlinelearn.__version__,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+    }
 
 
 def atomic_write(path: Path, write) -> None:
@@ -64,8 +68,11 @@ def _differences(old: dict, new: dict, prefix: str = "") -> list[str]:
         keys = list(dict.fromkeys([*old, *new]))
         return [d for k in keys for d in _differences(old.get(k), new.get(k), f"{prefix}{k}.")]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [d for i, (a, b) in enumerate(zip(old, new, strict=True))
-                for d in _differences(a, b, f"{prefix[:-1]}[{i}].")]
+        return [
+            d
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for d in _differences(a, b, f"{prefix[:-1]}[{i}].")
+        ]
     return [] if old == new else [prefix[:-1]]
 
 
@@ -88,10 +95,13 @@ class ResultsStore:
                 shown = ", ".join(differences[:6]) + (" ..." if len(differences) > 6 else "")
                 raise ValueError(
                     f"The results_dir '{self.path}' holds a different experiment (differs in: "
-                    f"{shown}). Use another results_dir, or delete this one to start over.")
+                    f"{shown}). Use another results_dir, or delete this one to start over."
+                )
         elif self.path.exists() and any(self.path.iterdir()):
-            raise ValueError(f"The results_dir '{self.path}' exists, is not empty and has no "
-                             f"{MANIFEST}: it is not an onlinelearn results directory.")
+            raise ValueError(
+                f"The results_dir '{self.path}' exists, is not empty and has no "
+                f"{MANIFEST}: it is not an onlinelearn results directory."
+            )
         try:
             self.chunk_folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.chunk_folder, prefix=".probe"):
@@ -99,10 +109,17 @@ class ResultsStore:
         except OSError as error:
             raise ValueError(f"The results_dir '{self.path}' is not writable: {error}.") from None
         if not manifest_path.exists():
-            _write_json(manifest_path, {
-                "format": FORMAT_VERSION, "identity": identity, "layout": layout,
-                "versions": package_versions(), "created": _now(),
-                "command": " ".join(sys.argv)})
+            _write_json(
+                manifest_path,
+                {
+                    "format": FORMAT_VERSION,
+                    "identity": identity,
+                    "layout": layout,
+                    "versions": package_versions(),
+                    "created": _now(),
+                    "command": " ".join(sys.argv),
+                },
+            )
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.chunk_folder / f"{key}.npz", self.chunk_folder / f"{key}.json"
@@ -136,8 +153,10 @@ def read_manifest(path) -> dict:
         raise ValueError(f"'{path}' is not an onlinelearn results directory (no {MANIFEST}).")
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("format") != FORMAT_VERSION:
-        raise ValueError(f"'{manifest_path}' has format {manifest.get('format')!r}; this "
-                         f"onlinelearn reads format {FORMAT_VERSION}.")
+        raise ValueError(
+            f"'{manifest_path}' has format {manifest.get('format')!r}; this "
+            f"onlinelearn reads format {FORMAT_VERSION}."
+        )
     return manifest
 
 
@@ -176,13 +195,23 @@ def load(results_dir):
         seconds[learner, environment] += sidecar["seconds"]
         compiled[learner, environment] &= sidecar["compiled"]
     if missing:
-        raise ValueError(f"The results_dir '{results_dir}' is unfinished: {missing} of "
-                         f"{len(layout['chunks'])} chunks are missing. Run the same experiment "
-                         "again with this results_dir to compute only those.")
-    return Results(learner_names=layout["learner_names"],
-                   environment_names=layout["environment_names"], checkpoints=checkpoints,
-                   metrics=metrics, seconds=seconds, compiled=compiled, horizon=layout["horizon"],
-                   n_reps=layout["n_reps"], seed=layout["seed"],
-                   learner_params=layout["learner_params"],
-                   environment_params=layout["environment_params"],
-                   results_dir=str(Path(results_dir)), n_chunks_loaded=len(layout["chunks"]))
+        raise ValueError(
+            f"The results_dir '{results_dir}' is unfinished: {missing} of "
+            f"{len(layout['chunks'])} chunks are missing. Run the same experiment "
+            "again with this results_dir to compute only those."
+        )
+    return Results(
+        learner_names=layout["learner_names"],
+        environment_names=layout["environment_names"],
+        checkpoints=checkpoints,
+        metrics=metrics,
+        seconds=seconds,
+        compiled=compiled,
+        horizon=layout["horizon"],
+        n_reps=layout["n_reps"],
+        seed=layout["seed"],
+        learner_params=layout["learner_params"],
+        environment_params=layout["environment_params"],
+        results_dir=str(Path(results_dir)),
+        n_chunks_loaded=len(layout["chunks"]),
+    )

@@ -59,8 +59,9 @@ def grid(factory, **values) -> list[GridPoint]:
         A list of grid points in ``itertools.product`` order (the last parameter varies fastest).
     """
     if not callable(factory):
-        raise TypeError(f"The 'factory' parameter of grid must be a class or a callable. "
-                        f"Got {factory!r} instead.")
+        raise TypeError(
+            f"The 'factory' parameter of grid must be a class or a callable. Got {factory!r} instead."
+        )
     swept, fixed = {}, {}
     for name, value in values.items():
         listed = _values(name, value)
@@ -69,8 +70,10 @@ def grid(factory, **values) -> list[GridPoint]:
         else:
             swept[name] = listed
     if not swept:
-        raise ValueError("grid needs at least one parameter with a list of values, e.g. "
-                         f"grid({_factory_name(factory)}, eta=[0.1, 1.0]).")
+        raise ValueError(
+            "grid needs at least one parameter with a list of values, e.g. "
+            f"grid({_factory_name(factory)}, eta=[0.1, 1.0])."
+        )
     base = _factory_name(factory)
     points = []
     for combination in itertools.product(*swept.values()):

@@ -44,8 +44,16 @@ from onlinelearn.testing.environment_checks import _environment_checks
 from onlinelearn.testing.learner_checks import _learner_checks
 from onlinelearn.testing.tracker_checks import _tracker_checks
 
-__all__ = ["ENVIRONMENT_CHECKS", "LEARNER_CHECKS", "TRACKER_CHECKS", "CheckError",
-           "check_environment", "check_learner", "check_tracker", "find_compatible_environment"]
+__all__ = [
+    "ENVIRONMENT_CHECKS",
+    "LEARNER_CHECKS",
+    "TRACKER_CHECKS",
+    "CheckError",
+    "check_environment",
+    "check_learner",
+    "check_tracker",
+    "find_compatible_environment",
+]
 
 
 # --------------------------------------------------------------------------------------------

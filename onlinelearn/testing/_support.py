@@ -100,8 +100,15 @@ class _UniformPointLearner(_UniformLearner):
 
     def init_state(self, spec, rng):
         code, radius, low, high = spec.decision_set.kernel_arguments()
-        return UniformState(0, code, radius, np.array(low, dtype=float), np.array(high, dtype=float),
-                            spec.decision_set.center(), float(spec.decision_set.diameter) or 1.0)
+        return UniformState(
+            0,
+            code,
+            radius,
+            np.array(low, dtype=float),
+            np.array(high, dtype=float),
+            spec.decision_set.center(),
+            float(spec.decision_set.diameter) or 1.0,
+        )
 
 
 def _uniform_learner(spec: EnvSpec) -> KernelLearner:
@@ -125,8 +132,9 @@ def _run_checks(function_name: str, subject, checks, skip) -> list[str]:
     names = [name for name, _, _ in checks]
     unknown = skip - set(names)
     if unknown:
-        raise ValueError(f"Unknown check name(s) {sorted(unknown)} in skip; the checks of "
-                         f"{function_name} are {names}.")
+        raise ValueError(
+            f"Unknown check name(s) {sorted(unknown)} in skip; the checks of {function_name} are {names}."
+        )
     ran = []
     label = f"{function_name}({_describe(subject)})"
     for name, check, default_cause in checks:
@@ -138,12 +146,16 @@ def _run_checks(function_name: str, subject, checks, skip) -> list[str]:
             continue
         except _Failure as failure:
             cause = failure.cause or default_cause
-            raise CheckError(f"{label} failed check '{name}': {failure.detail}\n"
-                             f"Likely cause: {cause}", name, label) from failure
+            raise CheckError(
+                f"{label} failed check '{name}': {failure.detail}\nLikely cause: {cause}", name, label
+            ) from failure
         except Exception as error:
-            raise CheckError(f"{label} failed check '{name}': it raised "
-                             f"{type(error).__name__}: {error}\nLikely cause: {default_cause}",
-                             name, label) from error
+            raise CheckError(
+                f"{label} failed check '{name}': it raised "
+                f"{type(error).__name__}: {error}\nLikely cause: {default_cause}",
+                name,
+                label,
+            ) from error
         ran.append(name)
     return ran
 
@@ -254,8 +266,9 @@ def _invalid_values(constraints) -> list:
             candidates.append(object())
     candidates += ["invalid", -1]
     accepted = [c for c in constraints if c is not None]
-    return [value for value in candidates
-            if value is not None and not any(_accepts(c, value) for c in accepted)]
+    return [
+        value for value in candidates if value is not None and not any(_accepts(c, value) for c in accepted)
+    ]
 
 
 def _accepts(constraint, value) -> bool:
@@ -283,22 +296,30 @@ def _check_parameter_validation(obj, reset: Callable[[object], None]):
         except (ValueError, TypeError) as error:
             message = str(error)
             if name not in message or cls.__name__ not in message:
-                _fail(f"setting {name}={value!r} raised {type(error).__name__}({message!r}), "
-                      f"which does not name both the parameter '{name}' and {cls.__name__}.",
-                      "the error is not raised by onlinelearn.core.params.validate_parameters "
-                      "(something else failed first) or a custom message omits the names.")
+                _fail(
+                    f"setting {name}={value!r} raised {type(error).__name__}({message!r}), "
+                    f"which does not name both the parameter '{name}' and {cls.__name__}.",
+                    "the error is not raised by onlinelearn.core.params.validate_parameters "
+                    "(something else failed first) or a custom message omits the names.",
+                )
             continue
-        _fail(f"setting {name}={value!r} (violating {accepted}) raised no error at reset.",
-              "reset does not call validate_parameters, or the constraint is not what the "
-              "parameter really accepts.")
+        _fail(
+            f"setting {name}={value!r} (violating {accepted}) raised no error at reset.",
+            "reset does not call validate_parameters, or the constraint is not what the "
+            "parameter really accepts.",
+        )
 
 
 def _init_arguments(obj) -> dict:
     """``__init__`` arguments of ``obj`` with their stored values (missing ones omitted)."""
     signature = inspect.signature(type(obj).__init__)
-    return {name: getattr(obj, name) for name, parameter in signature.parameters.items()
-            if name != "self" and hasattr(obj, name) and parameter.kind not in
-            (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
+    return {
+        name: getattr(obj, name)
+        for name, parameter in signature.parameters.items()
+        if name != "self"
+        and hasattr(obj, name)
+        and parameter.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    }
 
 
 def _check_constraints_match_init(obj):
@@ -310,12 +331,16 @@ def _check_constraints_match_init(obj):
     arguments = [name for name in signature.parameters if name != "self"]
     for name in constraints:
         if name not in arguments:
-            _fail(f"_parameter_constraints declares '{name}', which is not an argument of "
-                  f"{type(obj).__name__}.__init__ (arguments: {arguments}).")
+            _fail(
+                f"_parameter_constraints declares '{name}', which is not an argument of "
+                f"{type(obj).__name__}.__init__ (arguments: {arguments})."
+            )
         if not hasattr(obj, name):
-            _fail(f"__init__ does not store its argument '{name}' as an attribute of the same "
-                  "name, so its constraint cannot be checked.",
-                  "__init__ must store each argument unchanged under its own name.")
+            _fail(
+                f"__init__ does not store its argument '{name}' as an attribute of the same "
+                "name, so its constraint cannot be checked.",
+                "__init__ must store each argument unchanged under its own name.",
+            )
 
 
 def _check_init_stores_parameters(obj):
@@ -326,22 +351,32 @@ def _check_init_stores_parameters(obj):
     again = clone.get_params()
     for name, value in params.items():
         if again[name] is not value and not _same_value(again[name], value):
-            _fail(f"{type(obj).__name__}(**get_params()) changed '{name}' from {value!r} to "
-                  f"{again[name]!r}.",
-                  "__init__ must store each argument unchanged under its own name (validation "
-                  "and conversion belong in reset).")
+            _fail(
+                f"{type(obj).__name__}(**get_params()) changed '{name}' from {value!r} to {again[name]!r}.",
+                "__init__ must store each argument unchanged under its own name (validation "
+                "and conversion belong in reset).",
+            )
 
 
 def _parameter_checks(obj, reset: Callable[[object], None]):
     """The three named checks of declared parameters shared by every role, in suite order:
     constraints match ``__init__``, ``__init__`` only stores, and ``reset`` validates."""
     return [
-        ("parameter_constraints_match_init", lambda: _check_constraints_match_init(obj),
-         "a typo in _parameter_constraints or a renamed __init__ argument."),
-        ("init_stores_parameters", lambda: _check_init_stores_parameters(obj),
-         "__init__ must only store its arguments (scikit-learn convention)."),
-        ("parameter_validation", lambda: _check_parameter_validation(obj, reset),
-         "reset must call onlinelearn.core.params.validate_parameters."),
+        (
+            "parameter_constraints_match_init",
+            lambda: _check_constraints_match_init(obj),
+            "a typo in _parameter_constraints or a renamed __init__ argument.",
+        ),
+        (
+            "init_stores_parameters",
+            lambda: _check_init_stores_parameters(obj),
+            "__init__ must only store its arguments (scikit-learn convention).",
+        ),
+        (
+            "parameter_validation",
+            lambda: _check_parameter_validation(obj, reset),
+            "reset must call onlinelearn.core.params.validate_parameters.",
+        ),
     ]
 
 
@@ -356,8 +391,15 @@ def _compare_runs(learner, environment, trackers, what: str):
     """``ol.run`` compiled vs Python loop on a few repetitions: results must be bit-identical."""
     from onlinelearn.sim.experiment import run
 
-    kwargs = {"horizon": RUN_HORIZON, "n_reps": RUN_REPS, "seed": 7, "trackers": trackers,
-              "backend": "serial", "n_checkpoints": 25, "quiet": True}
+    kwargs = {
+        "horizon": RUN_HORIZON,
+        "n_reps": RUN_REPS,
+        "seed": 7,
+        "trackers": trackers,
+        "backend": "serial",
+        "n_checkpoints": 25,
+        "quiet": True,
+    }
     compiled = run(learner, environment, **kwargs)
     if not compiled.compiled.all():
         raise _SkipCheck
@@ -365,8 +407,10 @@ def _compare_runs(learner, environment, trackers, what: str):
     for name, values in compiled.metrics.items():
         if not np.array_equal(values, python.metrics[name], equal_nan=True):
             difference = np.nanmax(np.abs(values - python.metrics[name]))
-            _fail(f"{what}: metric '{name}' differs between the compiled loop and the Python "
-                  f"loop (max abs difference {difference:.3g}).")
+            _fail(
+                f"{what}: metric '{name}' differs between the compiled loop and the Python "
+                f"loop (max abs difference {difference:.3g})."
+            )
 
 
 def _kernel_trackers():
@@ -399,7 +443,7 @@ def find_compatible_environment(learner=None, tracker=None):
             continue
         return environment
     subject = learner if learner is not None else tracker
-    raise LookupError(f"No registered environment is compatible with {_describe(subject)}; "
-                      "pass one explicitly (environment=...).")
-
-
+    raise LookupError(
+        f"No registered environment is compatible with {_describe(subject)}; "
+        "pass one explicitly (environment=...)."
+    )

@@ -56,8 +56,9 @@ def _tracker_checks(tracker, environment):
 
     def partner():
         if "environment" not in state:
-            state["environment"] = (environment if environment is not None
-                                    else find_compatible_environment(tracker=tracker))
+            state["environment"] = (
+                environment if environment is not None else find_compatible_environment(tracker=tracker)
+            )
         return state["environment"]
 
     def records():
@@ -66,11 +67,14 @@ def _tracker_checks(tracker, environment):
         return state["records"]
 
     def has_methods():
-        _require_methods(tracker, ("reset", "record", "values"), "tracker",
-                         "reset(spec, horizon), record(oracle), values() and metric_names")
+        _require_methods(
+            tracker,
+            ("reset", "record", "values"),
+            "tracker",
+            "reset(spec, horizon), record(oracle), values() and metric_names",
+        )
         names = getattr(tracker, "metric_names", None)
-        if (not isinstance(names, tuple | list) or not names
-                or not all(isinstance(n, str) for n in names)):
+        if not isinstance(names, tuple | list) or not names or not all(isinstance(n, str) for n in names):
             _fail(f"metric_names is {names!r}; it must be a non-empty tuple of strings.")
         if len(set(names)) != len(names):
             _fail(f"metric_names {names!r} has duplicates.")
@@ -81,17 +85,21 @@ def _tracker_checks(tracker, environment):
         expected = (len(tracker.metric_names),)
         for t, value in enumerate(values):
             if value.shape != expected:
-                _fail(f"values() has shape {value.shape} after {t + 1} records; metric_names "
-                      f"{tuple(tracker.metric_names)} needs {expected}.",
-                      "values writes a different number of metrics than metric_names lists.")
+                _fail(
+                    f"values() has shape {value.shape} after {t + 1} records; metric_names "
+                    f"{tuple(tracker.metric_names)} needs {expected}.",
+                    "values writes a different number of metrics than metric_names lists.",
+                )
 
     def values_finite():
         spec, recs = records()
         for t, value in enumerate(_tracker_values(_fresh(tracker), spec, recs)):
             if not np.all(np.isfinite(value)):
-                _fail(f"values() is {value!r} after {t + 1} records of {_describe(partner())}.",
-                      "a division by the round count before any round, or a comparator slot the "
-                      "tracker reads but the environment does not write.")
+                _fail(
+                    f"values() is {value!r} after {t + 1} records of {_describe(partner())}.",
+                    "a division by the round count before any round, or a comparator slot the "
+                    "tracker reads but the environment does not write.",
+                )
 
     def values_do_not_change_state():
         spec, recs = records()
@@ -101,8 +109,10 @@ def _tracker_checks(tracker, environment):
             tracker_.record(record)
         first, second = np.array(tracker_.values(), copy=True), np.array(tracker_.values())
         if not np.array_equal(first, second, equal_nan=True):
-            _fail(f"two consecutive values() calls returned {first!r} and {second!r}.",
-                  "values() updates the state (it must only read it).")
+            _fail(
+                f"two consecutive values() calls returned {first!r} and {second!r}.",
+                "values() updates the state (it must only read it).",
+            )
 
     def memory_independent_of_horizon():
         spec, _ = records()
@@ -112,10 +122,12 @@ def _tracker_checks(tracker, environment):
             tracker_.reset(spec, horizon)
             sizes[horizon] = sum(a.nbytes for a in _all_arrays(tracker_))
         if sizes[10**6] > sizes[10**3]:
-            _fail(f"the tracker's arrays take {sizes[10**3]} bytes for horizon 10^3 and "
-                  f"{sizes[10**6]} bytes for horizon 10^6.",
-                  "the tracker stores a per-round history; trackers must stream (O(1) memory in "
-                  "T) and leave curves to the runner's checkpoint grid.")
+            _fail(
+                f"the tracker's arrays take {sizes[10**3]} bytes for horizon 10^3 and "
+                f"{sizes[10**6]} bytes for horizon 10^6.",
+                "the tracker stores a per-round history; trackers must stream (O(1) memory in "
+                "T) and leave curves to the runner's checkpoint grid.",
+            )
 
     def reset_is_idempotent():
         spec, recs = records()
@@ -124,22 +136,28 @@ def _tracker_checks(tracker, environment):
         _tracker_values(reused, spec, recs[: len(recs) // 2])
         reused.reset(spec, len(recs))
         again = _tracker_values(reused, spec, recs)
-        _assert_same_sequence(fresh, again, "after earlier records and two resets the values "
-                              "differ from a fresh tracker's", "reset does not clear all sums "
-                              "and counters.")
+        _assert_same_sequence(
+            fresh,
+            again,
+            "after earlier records and two resets the values differ from a fresh tracker's",
+            "reset does not clear all sums and counters.",
+        )
 
     def pickles():
         spec, recs = records()
         half = len(recs) // 2
         fresh = _tracker_values(pickle.loads(pickle.dumps(tracker)), spec, recs)
-        _assert_same_sequence(_tracker_values(_fresh(tracker), spec, recs), fresh,
-                              "an unpickled copy reports different values")
+        _assert_same_sequence(
+            _tracker_values(_fresh(tracker), spec, recs), fresh, "an unpickled copy reports different values"
+        )
         playing = _fresh(tracker)
         _tracker_values(playing, spec, recs[:half])
         middle = pickle.loads(pickle.dumps(playing))
-        _assert_same_sequence(_tracker_values(playing, spec, recs[half:], reset=False),
-                              _tracker_values(middle, spec, recs[half:], reset=False),
-                              "a copy pickled in the middle of a run continues differently")
+        _assert_same_sequence(
+            _tracker_values(playing, spec, recs[half:], reset=False),
+            _tracker_values(middle, spec, recs[half:], reset=False),
+            "a copy pickled in the middle of a run continues differently",
+        )
 
     def kernels_match_python():
         if not isinstance(tracker, KernelTracker) or tracker.record_kernel is None:
@@ -148,23 +166,30 @@ def _tracker_checks(tracker, environment):
         if not isinstance(env, KernelEnvironment):
             raise _SkipCheck
         spec = _fresh(env).reset(seed=0)
-        _compare_runs(_uniform_learner(spec), env, [tracker],
-                      f"a uniformly random learner on {_describe(env)}")
+        _compare_runs(
+            _uniform_learner(spec), env, [tracker], f"a uniformly random learner on {_describe(env)}"
+        )
 
     return [
         ("has_methods", has_methods, "the class does not implement the tracker protocol."),
         *_parameter_checks(tracker, lambda obj: obj.reset(records()[0], ROUNDS)),
         ("values_shape", values_shape, "values() does not match metric_names."),
         ("values_finite", values_finite, "values() is not finite on a real environment."),
-        ("values_do_not_change_state", values_do_not_change_state,
-         "values() mutates the tracker."),
-        ("memory_independent_of_horizon", memory_independent_of_horizon,
-         "the tracker allocates memory proportional to the horizon."),
+        ("values_do_not_change_state", values_do_not_change_state, "values() mutates the tracker."),
+        (
+            "memory_independent_of_horizon",
+            memory_independent_of_horizon,
+            "the tracker allocates memory proportional to the horizon.",
+        ),
         ("reset_is_idempotent", reset_is_idempotent, "reset does not rebuild all state."),
-        ("pickles", pickles, "an attribute that cannot be pickled (lambda, open file, lock); "
-                             "the runner copies trackers."),
-        ("kernels_match_python", kernels_match_python,
-         "the Python methods do work the kernels do not (or vice versa)."),
+        (
+            "pickles",
+            pickles,
+            "an attribute that cannot be pickled (lambda, open file, lock); the runner copies trackers.",
+        ),
+        (
+            "kernels_match_python",
+            kernels_match_python,
+            "the Python methods do work the kernels do not (or vice versa).",
+        ),
     ]
-
-

@@ -102,5 +102,10 @@ class IntervalRegret(KernelTracker):
     def init_state(self, spec, horizon):
         lengths = np.array([int(n) for n in self.lengths], dtype=np.int64)
         size = int(lengths.max()) + 1
-        return IntervalState(lengths, np.full(len(lengths), -np.inf), np.zeros(size),
-                             np.zeros((size, spec.n_actions)), np.zeros(1, dtype=np.int64))
+        return IntervalState(
+            lengths,
+            np.full(len(lengths), -np.inf),
+            np.zeros(size),
+            np.zeros((size, spec.n_actions)),
+            np.zeros(1, dtype=np.int64),
+        )

@@ -47,7 +47,7 @@ def assert_is_projection(decision_set, y, p, rng):
     assert decision_set.contains(p, tolerance=1e-9 * scale)
     np.testing.assert_allclose(decision_set.project(p), p, atol=1e-9 * scale)
     for z in random_points_of(decision_set, rng):
-        assert np.dot(y - p, z - p) <= 1e-8 * scale ** 2
+        assert np.dot(y - p, z - p) <= 1e-8 * scale**2
 
 
 @settings(max_examples=200, deadline=None)
@@ -69,11 +69,15 @@ def test_simplex_projection_matches_scipy_qp(y):
         y = y[:6]
         d = 6
     y = y / (1.0 + np.abs(y).max())  # keep the QP well scaled for SLSQP
-    result = minimize(lambda x: 0.5 * np.sum((x - y) ** 2), np.full(d, 1.0 / d),
-                      jac=lambda x: x - y, method="SLSQP", bounds=[(0.0, None)] * d,
-                      constraints=[{"type": "eq", "fun": lambda x: x.sum() - 1.0,
-                                    "jac": lambda x: np.ones(d)}],
-                      options={"ftol": 1e-14, "maxiter": 500})
+    result = minimize(
+        lambda x: 0.5 * np.sum((x - y) ** 2),
+        np.full(d, 1.0 / d),
+        jac=lambda x: x - y,
+        method="SLSQP",
+        bounds=[(0.0, None)] * d,
+        constraints=[{"type": "eq", "fun": lambda x: x.sum() - 1.0, "jac": lambda x: np.ones(d)}],
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
     np.testing.assert_allclose(simplex(d).project(y), result.x, atol=1e-5)
 
 
@@ -96,9 +100,15 @@ def test_ball_projection(y, radius):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 8).flatmap(lambda d: st.tuples(
-    arrays(np.float64, d, elements=finite), arrays(np.float64, d, elements=finite),
-    arrays(np.float64, d, elements=st.floats(0, 10)))))
+@given(
+    st.integers(1, 8).flatmap(
+        lambda d: st.tuples(
+            arrays(np.float64, d, elements=finite),
+            arrays(np.float64, d, elements=finite),
+            arrays(np.float64, d, elements=st.floats(0, 10)),
+        )
+    )
+)
 def test_box_projection(arguments):
     y, low, width = arguments
     decision_set = box(low, low + width)
@@ -130,12 +140,18 @@ def test_geometry_and_contains():
     assert not box([0, 0], [1, 1]).contains([0.5, 1.1])
 
 
-@pytest.mark.parametrize(("factory", "match"), [
-    (lambda: simplex(0), "dimension"), (lambda: simplex(2.0), "dimension"),
-    (lambda: ball(2, radius=0.0), "radius"), (lambda: ball(2, radius=np.inf), "radius"),
-    (lambda: box([1.0], [0.0]), "low"), (lambda: box([0.0, 0.0], [1.0]), "low"),
-    (lambda: box([0.0], [np.inf]), "finite"),
-])
+@pytest.mark.parametrize(
+    ("factory", "match"),
+    [
+        (lambda: simplex(0), "dimension"),
+        (lambda: simplex(2.0), "dimension"),
+        (lambda: ball(2, radius=0.0), "radius"),
+        (lambda: ball(2, radius=np.inf), "radius"),
+        (lambda: box([1.0], [0.0]), "low"),
+        (lambda: box([0.0, 0.0], [1.0]), "low"),
+        (lambda: box([0.0], [np.inf]), "finite"),
+    ],
+)
 def test_invalid_sets_raise(factory, match):
     with pytest.raises(ValueError, match=match):
         factory()

@@ -21,10 +21,12 @@ from onlinelearn.sim.loops import checkpoint_grid
 
 
 class Exp3Like:
-    _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None],
-                              "n_rounds": [Interval(int, 1, None)],
-                              "mode": [Options(("a", "b"))],
-                              "weights": [ArrayLike(low=0.0, high=1.0, min_length=2)]}
+    _parameter_constraints = {
+        "eta": [Interval(float, 0, None, closed="neither"), None],
+        "n_rounds": [Interval(int, 1, None)],
+        "mode": [Options(("a", "b"))],
+        "weights": [ArrayLike(low=0.0, high=1.0, min_length=2)],
+    }
 
     def __init__(self, eta=None, n_rounds=10, mode="a", weights=(0.5, 0.5)):
         self.eta = eta
@@ -36,41 +38,51 @@ class Exp3Like:
 def test_message_template():
     error = parameter_error("Exp3", "eta", [Interval(float, 0, None, closed="neither")], -1.0)
     assert isinstance(error, ValueError)
-    assert str(error) == ("The 'eta' parameter of Exp3 must be a float in the range (0, inf). "
-                          "Got -1.0 instead.")
+    assert str(error) == (
+        "The 'eta' parameter of Exp3 must be a float in the range (0, inf). Got -1.0 instead."
+    )
     error = parameter_error("Exp3", "eta", [Interval(float, 0, None, closed="neither"), None], "x")
     assert isinstance(error, TypeError)
-    assert str(error) == ("The 'eta' parameter of Exp3 must be a float in the range (0, inf) or "
-                          "None. Got 'x' instead.")
+    assert str(error) == (
+        "The 'eta' parameter of Exp3 must be a float in the range (0, inf) or None. Got 'x' instead."
+    )
 
 
-@pytest.mark.parametrize(("constraint", "text"), [
-    (Interval(float, 0, 1), "a float in the range [0, 1]"),
-    (Interval(int, 1, None), "an int in the range [1, inf)"),
-    (Interval(float, None, 0, closed="right"), "a float in the range (-inf, 0]"),
-    (Interval(float, 0, 1, closed="left"), "a float in the range [0, 1)"),
-    (Options(("bandit", "full")), "one of 'bandit', 'full'"),
-    (ArrayLike(low=0.0, high=1.0, min_length=2), "a finite 1-D array of length >= 2 with entries "
-                                                  "in [0, 1]"),
-    (InstanceOf((int, str)), "an instance of int or str"),
-])
+@pytest.mark.parametrize(
+    ("constraint", "text"),
+    [
+        (Interval(float, 0, 1), "a float in the range [0, 1]"),
+        (Interval(int, 1, None), "an int in the range [1, inf)"),
+        (Interval(float, None, 0, closed="right"), "a float in the range (-inf, 0]"),
+        (Interval(float, 0, 1, closed="left"), "a float in the range [0, 1)"),
+        (Options(("bandit", "full")), "one of 'bandit', 'full'"),
+        (
+            ArrayLike(low=0.0, high=1.0, min_length=2),
+            "a finite 1-D array of length >= 2 with entries in [0, 1]",
+        ),
+        (InstanceOf((int, str)), "an instance of int or str"),
+    ],
+)
 def test_constraint_descriptions(constraint, text):
     assert str(constraint) == text
 
 
 def test_describe_disjunction():
     assert describe([Interval(int, 1, None), None, Options((0,))]) == (
-        "an int in the range [1, inf), None or one of 0")
+        "an int in the range [1, inf), None or one of 0"
+    )
 
 
-@pytest.mark.parametrize(("constraint", "good", "bad"), [
-    (Interval(float, 0, 1, closed="neither"), [0.5, 1e-9, np.float32(0.3)], [0, 1, np.nan, True,
-                                                                              "0.5"]),
-    (Interval(int, 1, None), [1, np.int64(5)], [0, 1.0, True]),
-    (Options(("a", "b")), ["a", "b"], ["c", None]),
-    (ArrayLike(ndim=2, low=0.0), [[[0.0, 1.0]]], [[0.0, 1.0], [[-1.0]], [[np.nan]], "ab"]),
-    (ArrayLike(min_length=2), [[1.0, 2.0]], [[1.0], []]),
-])
+@pytest.mark.parametrize(
+    ("constraint", "good", "bad"),
+    [
+        (Interval(float, 0, 1, closed="neither"), [0.5, 1e-9, np.float32(0.3)], [0, 1, np.nan, True, "0.5"]),
+        (Interval(int, 1, None), [1, np.int64(5)], [0, 1.0, True]),
+        (Options(("a", "b")), ["a", "b"], ["c", None]),
+        (ArrayLike(ndim=2, low=0.0), [[[0.0, 1.0]]], [[0.0, 1.0], [[-1.0]], [[np.nan]], "ab"]),
+        (ArrayLike(min_length=2), [[1.0, 2.0]], [[1.0], []]),
+    ],
+)
 def test_accepts(constraint, good, bad):
     assert all(constraint.accepts(value) for value in good)
     assert not any(constraint.accepts(value) for value in bad)
@@ -78,9 +90,13 @@ def test_accepts(constraint, good, bad):
 
 def test_validate_parameters_names_the_parameter_and_the_class():
     validate_parameters(Exp3Like())
-    for name, value, error in [("eta", -1.0, ValueError), ("eta", "x", TypeError),
-                               ("n_rounds", 0, ValueError), ("mode", "c", ValueError),
-                               ("weights", [0.5], ValueError)]:
+    for name, value, error in [
+        ("eta", -1.0, ValueError),
+        ("eta", "x", TypeError),
+        ("n_rounds", 0, ValueError),
+        ("mode", "c", ValueError),
+        ("weights", [0.5], ValueError),
+    ]:
         with pytest.raises(error, match=f"The '{name}' parameter of Exp3Like must be"):
             validate_parameters(Exp3Like(**{name: value}))
     check_value("run", "eta", None, [Interval(float, 0, None), None])

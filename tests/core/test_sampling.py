@@ -9,8 +9,9 @@ from hypothesis.extra.numpy import arrays
 from onlinelearn.core.sampling import argmax_first, argmin_first, sample_index, softmax_negative
 
 
-@pytest.mark.parametrize("probabilities", [[0.5, 0.5], [0.1, 0.2, 0.3, 0.4], [0.0, 0.7, 0.0, 0.3],
-                                           [0.01, 0.98, 0.01]])
+@pytest.mark.parametrize(
+    "probabilities", [[0.5, 0.5], [0.1, 0.2, 0.3, 0.4], [0.0, 0.7, 0.0, 0.3], [0.01, 0.98, 0.01]]
+)
 def test_sample_index_frequencies_match_probabilities(probabilities):
     p = np.array(probabilities)
     n = 40_000
@@ -24,8 +25,9 @@ def test_sample_index_frequencies_match_probabilities(probabilities):
     assert chi_square < 16.3
 
 
-probability_vectors = arrays(np.float64, st.integers(1, 20),
-                             elements=st.one_of(st.just(0.0), st.floats(1e-300, 1.0)))
+probability_vectors = arrays(
+    np.float64, st.integers(1, 20), elements=st.one_of(st.just(0.0), st.floats(1e-300, 1.0))
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -47,13 +49,11 @@ def test_sample_index_when_rounding_leaves_total_below_u():
 
 def test_sample_index_is_inverse_cdf():
     p = np.array([0.25, 0.25, 0.5])
-    assert [sample_index(p, u) for u in (0.0, 0.2499, 0.25, 0.4999, 0.5, 0.9999)] == [0, 0, 1, 1,
-                                                                                       2, 2]
+    assert [sample_index(p, u) for u in (0.0, 0.2499, 0.25, 0.4999, 0.5, 0.9999)] == [0, 0, 1, 1, 2, 2]
 
 
 @settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.integers(1, 30), elements=st.floats(-1e12, 1e12)),
-       st.floats(1e-6, 1e3))
+@given(arrays(np.float64, st.integers(1, 30), elements=st.floats(-1e12, 1e12)), st.floats(1e-6, 1e3))
 def test_softmax_negative_is_finite_for_huge_scores(scores, eta):
     out = np.empty_like(scores)
     softmax_negative(scores, eta, out)

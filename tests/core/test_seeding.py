@@ -34,8 +34,9 @@ def test_streams_differ_by_seed_and_role():
     assert not np.array_equal(draws(generator(1, 0, 0, 0)), draws(generator(2, 0, 0, 0)))
     assert ENVIRONMENT_ROLE == 0
     assert learner_role(0) == 1 and learner_role(3) == 4
-    assert not np.array_equal(draws(generator(1, 0, 0, ENVIRONMENT_ROLE)),
-                              draws(generator(1, 0, 0, learner_role(0))))
+    assert not np.array_equal(
+        draws(generator(1, 0, 0, ENVIRONMENT_ROLE)), draws(generator(1, 0, 0, learner_role(0)))
+    )
 
 
 def test_seed_sequence_spawn_key():
@@ -49,13 +50,15 @@ def test_as_generator():
     assert as_generator(rng) is rng
     np.testing.assert_array_equal(draws(as_generator(11)), draws(as_generator(11)))
     sequence = np.random.SeedSequence(4)
-    np.testing.assert_array_equal(draws(as_generator(sequence)),
-                                  draws(np.random.Generator(np.random.PCG64(sequence))))
+    np.testing.assert_array_equal(
+        draws(as_generator(sequence)), draws(np.random.Generator(np.random.PCG64(sequence)))
+    )
     assert isinstance(as_generator(None), np.random.Generator)
 
 
-@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (1.5, TypeError), (True, TypeError),
-                                             ("3", TypeError)])
+@pytest.mark.parametrize(
+    ("seed", "error"), [(-1, ValueError), (1.5, TypeError), (True, TypeError), ("3", TypeError)]
+)
 def test_check_seed_rejects(seed, error):
     with pytest.raises(error, match="The 'seed' parameter must be a non-negative int"):
         check_seed(seed)

@@ -12,8 +12,12 @@ from onlinelearn.environments import (
 import onlinelearn as ol
 
 #: The same tracker kernels in every new test file, so that the compiled runners are shared.
-TRACKERS = [ol.trackers.PseudoRegret(), ol.trackers.StaticRegret(), ol.trackers.DynamicRegret(),
-            ol.trackers.IntervalRegret((10, 50))]
+TRACKERS = [
+    ol.trackers.PseudoRegret(),
+    ol.trackers.StaticRegret(),
+    ol.trackers.DynamicRegret(),
+    ol.trackers.IntervalRegret((10, 50)),
+]
 
 GENERATORS = [
     RandomAdversarialBandit(n_actions=3, n_rounds=40),
@@ -67,8 +71,9 @@ def test_oracle_slots_match_brute_force(environment):
 def test_alternating_losses_table_and_follow_the_leader_fails():
     environment = AlternatingLosses(n_rounds=6, feedback="full")
     environment.reset(seed=0)
-    np.testing.assert_array_equal(environment.state_.losses,
-                                  [[0.5, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]])
+    np.testing.assert_array_equal(
+        environment.state_.losses, [[0.5, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]]
+    )
     # Follow-The-Leader (first leader on ties) suffers ~T; the best fixed arm ~T/2.
     horizon = 1000
     environment = AlternatingLosses(n_rounds=horizon, feedback="full")
@@ -125,8 +130,10 @@ def test_random_table_is_the_same_whatever_the_learner_plays():
 def test_loss_table_api_unchanged():
     environment = AdversarialBandit([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
     spec = environment.reset(seed=0)
-    assert spec.n_actions == 2 and environment.name == "AdversarialBandit(losses=[[0.0, 1.0], " \
-        "[1.0, 0.0], [0.5, 0.5]])"
+    assert (
+        spec.n_actions == 2
+        and environment.name == "AdversarialBandit(losses=[[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])"
+    )
     _, records = play(environment, [0, 0, 1, 1], seed=0)
     np.testing.assert_array_equal(records[:, 0], [0.0, 1.0, 0.5, 1.0])
     np.testing.assert_array_equal(records[:, 5], [0.0, 1.0, 1.5, 1.5])
@@ -143,8 +150,13 @@ def test_compiled_and_python_runs_are_bit_identical(environment):
 
 
 @settings(max_examples=30, deadline=None)
-@given(n_actions=st.integers(2, 5), n_rounds=st.integers(1, 30), period=st.integers(1, 10),
-       gap=st.floats(0.01, 1.0), seed=st.integers(0, 2**32 - 1))
+@given(
+    n_actions=st.integers(2, 5),
+    n_rounds=st.integers(1, 30),
+    period=st.integers(1, 10),
+    gap=st.floats(0.01, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_best_arm_switching_property(n_actions, n_rounds, period, gap, seed):
     environment = BestArmSwitching(n_actions, n_rounds, period, gap)
     environment.reset(seed=seed)
@@ -155,19 +167,28 @@ def test_best_arm_switching_property(n_actions, n_rounds, period, gap, seed):
     assert table.min() >= 0 and table.max() <= 1
 
 
-@pytest.mark.parametrize("environment, match", [
-    (RandomAdversarialBandit(n_actions=1), r"The 'n_actions' parameter of RandomAdversarialBandit "
-                                           r"must be an int in the range \[2, inf\)\. Got 1"),
-    (RandomAdversarialBandit(n_rounds=0), "'n_rounds' parameter of RandomAdversarialBandit"),
-    (RandomAdversarialBandit(low=-0.1), r"'low' parameter .* \[0, 1\]\. Got -0.1 instead"),
-    (RandomAdversarialBandit(low=0.6, high=0.4), "'low' parameter of RandomAdversarialBandit"),
-    (BestArmSwitching(period=0), "'period' parameter of BestArmSwitching"),
-    (BestArmSwitching(gap=0.0), r"'gap' parameter of BestArmSwitching must be a float in the "
-                                r"range \(0, 1\]\. Got 0.0 instead"),
-    (BestArmSwitching(gap=1.5), "'gap' parameter of BestArmSwitching"),
-    (AlternatingLosses(n_rounds=2.5), "'n_rounds' parameter of AlternatingLosses"),
-    (AlternatingLosses(feedback="semi"), "'feedback' parameter of AlternatingLosses"),
-])
+@pytest.mark.parametrize(
+    "environment, match",
+    [
+        (
+            RandomAdversarialBandit(n_actions=1),
+            r"The 'n_actions' parameter of RandomAdversarialBandit "
+            r"must be an int in the range \[2, inf\)\. Got 1",
+        ),
+        (RandomAdversarialBandit(n_rounds=0), "'n_rounds' parameter of RandomAdversarialBandit"),
+        (RandomAdversarialBandit(low=-0.1), r"'low' parameter .* \[0, 1\]\. Got -0.1 instead"),
+        (RandomAdversarialBandit(low=0.6, high=0.4), "'low' parameter of RandomAdversarialBandit"),
+        (BestArmSwitching(period=0), "'period' parameter of BestArmSwitching"),
+        (
+            BestArmSwitching(gap=0.0),
+            r"'gap' parameter of BestArmSwitching must be a float in the "
+            r"range \(0, 1\]\. Got 0.0 instead",
+        ),
+        (BestArmSwitching(gap=1.5), "'gap' parameter of BestArmSwitching"),
+        (AlternatingLosses(n_rounds=2.5), "'n_rounds' parameter of AlternatingLosses"),
+        (AlternatingLosses(feedback="semi"), "'feedback' parameter of AlternatingLosses"),
+    ],
+)
 def test_bad_parameters(environment, match):
     with pytest.raises(ValueError, match=match):
         environment.reset(seed=0)

@@ -7,8 +7,12 @@ from onlinelearn.environments import BernoulliBandit, PiecewiseStationaryBandit
 import onlinelearn as ol
 
 #: The same tracker kernels in every new test file, so that the compiled runners are shared.
-TRACKERS = [ol.trackers.PseudoRegret(), ol.trackers.StaticRegret(), ol.trackers.DynamicRegret(),
-            ol.trackers.IntervalRegret((10, 50))]
+TRACKERS = [
+    ol.trackers.PseudoRegret(),
+    ol.trackers.StaticRegret(),
+    ol.trackers.DynamicRegret(),
+    ol.trackers.IntervalRegret((10, 50)),
+]
 
 MEANS = [[0.2, 0.5, 0.8], [0.9, 0.5, 0.1], [0.7, 0.6, 0.1], [0.3, 0.3, 0.3]]
 CHANGE_POINTS = [40, 90, 150]
@@ -91,8 +95,9 @@ def test_both_change_point_forms_are_the_same_environment():
     _, short = play(PiecewiseStationaryBandit(MEANS, CHANGE_POINTS), actions, seed=1)
     _, long = play(PiecewiseStationaryBandit(MEANS, [0, *CHANGE_POINTS]), actions, seed=1)
     np.testing.assert_array_equal(short, long)
-    np.testing.assert_array_equal(PiecewiseStationaryBandit(MEANS, np.array(CHANGE_POINTS)).starts,
-                                  [0, *CHANGE_POINTS])
+    np.testing.assert_array_equal(
+        PiecewiseStationaryBandit(MEANS, np.array(CHANGE_POINTS)).starts, [0, *CHANGE_POINTS]
+    )
 
 
 def test_compiled_and_python_runs_are_bit_identical():
@@ -108,21 +113,27 @@ def test_compiled_and_python_runs_are_bit_identical():
 
 
 @settings(max_examples=25, deadline=None)
-@given(data=st.data(), n_segments=st.integers(1, 4), n_actions=st.integers(2, 4),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    data=st.data(), n_segments=st.integers(1, 4), n_actions=st.integers(2, 4), seed=st.integers(0, 2**32 - 1)
+)
 def test_oracle_matches_brute_force_on_random_instances(data, n_segments, n_actions, seed):
     horizon = 60
-    means = np.array(data.draw(st.lists(
-        st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]), min_size=n_actions,
-                 max_size=n_actions), min_size=n_segments, max_size=n_segments)))
-    points = sorted(data.draw(st.sets(st.integers(1, 80), min_size=n_segments - 1,
-                                      max_size=n_segments - 1)))
-    actions = np.array(data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon,
-                                          max_size=horizon)))
+    means = np.array(
+        data.draw(
+            st.lists(
+                st.lists(
+                    st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]), min_size=n_actions, max_size=n_actions
+                ),
+                min_size=n_segments,
+                max_size=n_segments,
+            )
+        )
+    )
+    points = sorted(data.draw(st.sets(st.integers(1, 80), min_size=n_segments - 1, max_size=n_segments - 1)))
+    actions = np.array(data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon, max_size=horizon)))
     realised, _ = play(PiecewiseStationaryBandit(means, points, feedback="full"), actions, seed)
     _, records = play(PiecewiseStationaryBandit(means, points), actions, seed)
-    np.testing.assert_array_equal(records, brute_force_oracle(means, [0, *points], realised,
-                                                              actions))
+    np.testing.assert_array_equal(records, brute_force_oracle(means, [0, *points], realised, actions))
     # Deterministic means give deterministic losses.
     mu = round_means(means, [0, *points], horizon)
     sure = (mu == 0) | (mu == 1)
@@ -132,28 +143,38 @@ def test_oracle_matches_brute_force_on_random_instances(data, n_segments, n_acti
 PREFIX = "The 'change_points' parameter of PiecewiseStationaryBandit must be"
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"means": [[0.2, 1.2], [0.5, 0.5]]}, r"The 'means' parameter of PiecewiseStationaryBandit "
-                                          r"must be a finite 2-D array .* \[0, 1\]\. Got"),
-    ({"means": [[-0.1, 0.5], [0.5, 0.5]]}, "'means' parameter of PiecewiseStationaryBandit"),
-    ({"means": [[0.2], [0.5]]}, "'means' parameter of PiecewiseStationaryBandit must have at "
-                                "least 2 columns"),
-    ({"means": [0.2, 0.5]}, "'means' parameter of PiecewiseStationaryBandit"),
-    ({"change_points": [50, 50]}, PREFIX + " a strictly increasing sequence of ints in the "
-                                           r"range \[0, inf\)\. Got \[50, 50\] instead"),
-    ({"change_points": [60, 50]}, PREFIX + " a strictly increasing"),
-    ({"change_points": [-5, 50]}, PREFIX + " a strictly increasing"),
-    ({"change_points": [10.5, 50]}, PREFIX + " a strictly increasing"),
-    ({"change_points": 10}, PREFIX + " a strictly increasing"),
-    ({"change_points": [10]}, PREFIX + " the 2 starts"),
-    ({"change_points": [10, 20, 30, 40]}, PREFIX + " the 2 starts"),
-    ({"change_points": [0, 20]}, PREFIX + " the 2 starts"),
-    ({"change_points": [5, 20, 30]}, PREFIX + " the 2 starts"),
-    ({"feedback": "semi"}, "'feedback' parameter of PiecewiseStationaryBandit"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            {"means": [[0.2, 1.2], [0.5, 0.5]]},
+            r"The 'means' parameter of PiecewiseStationaryBandit "
+            r"must be a finite 2-D array .* \[0, 1\]\. Got",
+        ),
+        ({"means": [[-0.1, 0.5], [0.5, 0.5]]}, "'means' parameter of PiecewiseStationaryBandit"),
+        (
+            {"means": [[0.2], [0.5]]},
+            "'means' parameter of PiecewiseStationaryBandit must have at least 2 columns",
+        ),
+        ({"means": [0.2, 0.5]}, "'means' parameter of PiecewiseStationaryBandit"),
+        (
+            {"change_points": [50, 50]},
+            PREFIX + " a strictly increasing sequence of ints in the "
+            r"range \[0, inf\)\. Got \[50, 50\] instead",
+        ),
+        ({"change_points": [60, 50]}, PREFIX + " a strictly increasing"),
+        ({"change_points": [-5, 50]}, PREFIX + " a strictly increasing"),
+        ({"change_points": [10.5, 50]}, PREFIX + " a strictly increasing"),
+        ({"change_points": 10}, PREFIX + " a strictly increasing"),
+        ({"change_points": [10]}, PREFIX + " the 2 starts"),
+        ({"change_points": [10, 20, 30, 40]}, PREFIX + " the 2 starts"),
+        ({"change_points": [0, 20]}, PREFIX + " the 2 starts"),
+        ({"change_points": [5, 20, 30]}, PREFIX + " the 2 starts"),
+        ({"feedback": "semi"}, "'feedback' parameter of PiecewiseStationaryBandit"),
+    ],
+)
 def test_bad_parameters(kwargs, match):
-    arguments = {"means": [[0.2, 0.8], [0.8, 0.2], [0.5, 0.5]], "change_points": [30, 60],
-                 **kwargs}
+    arguments = {"means": [[0.2, 0.8], [0.8, 0.2], [0.5, 0.5]], "change_points": [30, 60], **kwargs}
     with pytest.raises(ValueError, match=match):
         PiecewiseStationaryBandit(**arguments).reset(seed=0)
     with pytest.raises(ValueError, match=match):

@@ -7,10 +7,14 @@ from onlinelearn.core import EnvSpec, Feedback, FeedbackKind, ball, box, simplex
 
 
 def gradient_spec(domain="ball", d=2, horizon=None, gradient_bound=1.0, radius=1.0):
-    sets = {"ball": lambda: ball(d, radius), "simplex": lambda: simplex(d),
-            "box": lambda: box(-np.ones(d), 2 * np.ones(d))}
-    return EnvSpec(FeedbackKind.GRADIENT, decision_set=sets[domain](), horizon=horizon,
-                   gradient_bound=gradient_bound)
+    sets = {
+        "ball": lambda: ball(d, radius),
+        "simplex": lambda: simplex(d),
+        "box": lambda: box(-np.ones(d), 2 * np.ones(d)),
+    }
+    return EnvSpec(
+        FeedbackKind.GRADIENT, decision_set=sets[domain](), horizon=horizon, gradient_bound=gradient_bound
+    )
 
 
 def gradient(g, value=0.0):
@@ -35,14 +39,24 @@ def mean_plus_3se(result, metric):
 
 def run_regret(learner, environment, horizon, seed):
     """(mean + 3 SE) of static regret and of pseudo-regret over 20 repetitions."""
-    result = ol.run(learner, environment, horizon, n_reps=20, seed=seed,
-                    trackers=[ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()])
+    result = ol.run(
+        learner,
+        environment,
+        horizon,
+        n_reps=20,
+        seed=seed,
+        trackers=[ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()],
+    )
     return mean_plus_3se(result, "regret"), mean_plus_3se(result, "pseudo_regret")
 
 
 def assert_bit_identical(learner, environment, horizon=200, n_reps=2, seed=3):
-    kwargs = {"horizon": horizon, "n_reps": n_reps, "seed": seed,
-              "trackers": [ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()]}
+    kwargs = {
+        "horizon": horizon,
+        "n_reps": n_reps,
+        "seed": seed,
+        "trackers": [ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()],
+    }
     compiled = ol.run(learner, environment, **kwargs)
     python = ol.run(learner, environment, compiled=False, **kwargs)
     assert compiled.compiled.all() and not python.compiled.any()

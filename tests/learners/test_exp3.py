@@ -25,6 +25,7 @@ def feedback(loss):
 
 # -- first rounds by hand ------------------------------------------------------------------------
 
+
 def test_exp3_first_rounds_by_hand():
     learner = ol.learners.EXP3(eta=0.5)
     learner.reset(bandit_spec(2), np.random.default_rng(0))
@@ -84,7 +85,7 @@ def test_matches_naive_reference_on_a_fixed_table(kwargs):
     rng = np.random.default_rng(3)
     losses = (rng.random((300, 4)) < np.array([0.2, 0.4, 0.6, 0.8])).astype(float)
     losses[::7] = rng.random((len(losses[::7]), 4))  # some fractional losses too
-    learner = (ol.learners.EXP3IX(**kwargs) if "gamma" in kwargs else ol.learners.EXP3(**kwargs))
+    learner = ol.learners.EXP3IX(**kwargs) if "gamma" in kwargs else ol.learners.EXP3(**kwargs)
     learner.reset(bandit_spec(4), np.random.default_rng(11))
     actions, probabilities = [], []
     for t in range(len(losses)):
@@ -93,13 +94,18 @@ def test_matches_naive_reference_on_a_fixed_table(kwargs):
         probabilities.append(learner.state_.probabilities.copy())
         learner.update(feedback(losses[t, action]))
     expected_actions, expected_probabilities = exp3_run(
-        losses, kwargs["eta"], np.random.default_rng(11), gamma=kwargs.get("gamma", 0.0),
-        anytime=kwargs.get("anytime", False))
+        losses,
+        kwargs["eta"],
+        np.random.default_rng(11),
+        gamma=kwargs.get("gamma", 0.0),
+        anytime=kwargs.get("anytime", False),
+    )
     np.testing.assert_array_equal(actions, expected_actions)
     np.testing.assert_allclose(probabilities, expected_probabilities, rtol=1e-12, atol=1e-300)
 
 
 # -- regret bounds -------------------------------------------------------------------------------
+
 
 def mean_plus_3_se(result, index=0):
     final = result.final()[index, 0]
@@ -139,8 +145,11 @@ def exp3ix_bound(horizon, n_arms):
     return a + (1 + math.log(2)) * b
 
 
-CASES = [(ol.learners.EXP3(), exp3_bound), (ol.learners.EXP3(anytime=True), exp3_anytime_bound),
-         (ol.learners.EXP3IX(), exp3ix_bound)]
+CASES = [
+    (ol.learners.EXP3(), exp3_bound),
+    (ol.learners.EXP3(anytime=True), exp3_anytime_bound),
+    (ol.learners.EXP3IX(), exp3ix_bound),
+]
 
 
 def test_pseudo_regret_below_bound_adversarial():
@@ -185,6 +194,7 @@ def test_compiled_and_python_loops_agree():
 
 # -- invariants and numerical survival -----------------------------------------------------------
 
+
 def check_simplex(p):
     assert np.all(np.isfinite(p))
     assert np.all(p >= 0.0)
@@ -192,9 +202,16 @@ def check_simplex(p):
 
 
 @settings(max_examples=40, deadline=None)
-@given(losses=st.lists(st.lists(st.sampled_from([0.0, 1.0, 1e-300, 0.5]) | st.floats(0, 1),
-                                min_size=3, max_size=3), min_size=1, max_size=60),
-       eta=st.floats(1e-6, 1e3), gamma=st.floats(0, 10), seed=st.integers(0, 2**32 - 1))
+@given(
+    losses=st.lists(
+        st.lists(st.sampled_from([0.0, 1.0, 1e-300, 0.5]) | st.floats(0, 1), min_size=3, max_size=3),
+        min_size=1,
+        max_size=60,
+    ),
+    eta=st.floats(1e-6, 1e3),
+    gamma=st.floats(0, 10),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_probabilities_stay_on_the_simplex(losses, eta, gamma, seed):
     learner = ol.learners.EXP3IX(eta=eta, gamma=gamma)
     learner.reset(bandit_spec(3), np.random.default_rng(seed))
@@ -224,8 +241,7 @@ def drive(state, rng, losses, n_rounds):
 
 
 @settings(max_examples=10, deadline=None)
-@given(eta=st.floats(1e-3, 30.0), seed=st.integers(0, 2**32 - 1),
-       table_seed=st.integers(0, 1000))
+@given(eta=st.floats(1e-3, 30.0), seed=st.integers(0, 2**32 - 1), table_seed=st.integers(0, 1000))
 def test_many_rounds_with_huge_importance_weights_stay_finite(eta, seed, table_seed):
     # Large eta concentrates P on one arm; the others are drawn with P ~ 1e-6 or less, so their
     # estimates jump by 1e6 and more.  50k rounds must keep every P on the simplex.
@@ -285,15 +301,25 @@ def test_estimate_overflow_is_capped():
 
 # -- bad input -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("learner, message", [
-    (ol.learners.EXP3(eta=-1.0), "The 'eta' parameter of EXP3 must be a float in the range (0, inf) or None"),
-    (ol.learners.EXP3(eta=0.0), "The 'eta' parameter of EXP3 must be"),
-    (ol.learners.EXP3(eta=float("nan")), "The 'eta' parameter of EXP3 must be"),
-    (ol.learners.EXP3(anytime=2), "The 'anytime' parameter of EXP3 must be one of True, False"),
-    (ol.learners.EXP3IX(eta=-0.1), "The 'eta' parameter of EXP3IX must be"),
-    (ol.learners.EXP3IX(gamma=-0.1),
-     "The 'gamma' parameter of EXP3IX must be a float in the range [0, inf) or None. Got -0.1 instead."),
-])
+
+@pytest.mark.parametrize(
+    "learner, message",
+    [
+        (
+            ol.learners.EXP3(eta=-1.0),
+            "The 'eta' parameter of EXP3 must be a float in the range (0, inf) or None",
+        ),
+        (ol.learners.EXP3(eta=0.0), "The 'eta' parameter of EXP3 must be"),
+        (ol.learners.EXP3(eta=float("nan")), "The 'eta' parameter of EXP3 must be"),
+        (ol.learners.EXP3(anytime=2), "The 'anytime' parameter of EXP3 must be one of True, False"),
+        (ol.learners.EXP3IX(eta=-0.1), "The 'eta' parameter of EXP3IX must be"),
+        (
+            ol.learners.EXP3IX(gamma=-0.1),
+            "The 'gamma' parameter of EXP3IX must be a float in the range [0, inf) or None. "
+            "Got -0.1 instead.",
+        ),
+    ],
+)
 def test_invalid_parameters_raise(learner, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         learner.reset(bandit_spec(3, horizon=10))

@@ -54,18 +54,22 @@ def test_experts_sample_like_hedge():
     np.testing.assert_array_equal(actions, hedge_actions(losses, 0.4, np.random.default_rng(6)))
 
 
-@pytest.mark.parametrize("regularizer, domain", [("entropic", "simplex"), ("euclidean", "ball"),
-                                                 ("euclidean", "simplex")])
+@pytest.mark.parametrize(
+    "regularizer, domain", [("entropic", "simplex"), ("euclidean", "ball"), ("euclidean", "simplex")]
+)
 def test_matches_naive_reference(regularizer, domain):
     gradients = np.random.default_rng(1).normal(size=(150, 4))
     spec = gradient_spec(domain, 4, horizon=150, gradient_bound=3.0)
     learner = ol.learners.FTRL(regularizer=regularizer)
     eta = learner.learning_rate(spec)
-    expected = {"entropic": np.sqrt(2 * np.log(4) / 150) / 3.0,
-                "euclidean": spec.decision_set.diameter / (3.0 * np.sqrt(150))}[regularizer]
+    expected = {
+        "entropic": np.sqrt(2 * np.log(4) / 150) / 3.0,
+        "euclidean": spec.decision_set.diameter / (3.0 * np.sqrt(150)),
+    }[regularizer]
     assert eta == pytest.approx(expected)
-    np.testing.assert_allclose(play(learner, spec, gradients),
-                               ftrl_iterates(gradients, domain, eta, regularizer), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        play(learner, spec, gradients), ftrl_iterates(gradients, domain, eta, regularizer), rtol=0, atol=1e-12
+    )
 
 
 HORIZON = 2000 if QUICK else 5000
@@ -78,15 +82,19 @@ def test_entropic_regret_below_bound(regime):
     spec = environment.reset(seed=0).with_horizon(HORIZON)
     learner = ol.learners.FTRL()
     eta = learner.learning_rate(spec)
-    bound = np.log(6) / eta + eta * HORIZON * environment.gradient_bound_inf ** 2 / 2
+    bound = np.log(6) / eta + eta * HORIZON * environment.gradient_bound_inf**2 / 2
     static, pseudo = run_regret(learner, environment, HORIZON, seed=3)
     assert static <= bound and pseudo <= bound
 
 
-@pytest.mark.parametrize("environment", [
-    LinearLosses(dimension=4, domain="ball", regime="stochastic"),
-    LinearLosses(dimension=4, domain="ball", regime="adversarial"),
-    QuadraticLosses(dimension=3, domain="simplex", regime="adversarial")])
+@pytest.mark.parametrize(
+    "environment",
+    [
+        LinearLosses(dimension=4, domain="ball", regime="stochastic"),
+        LinearLosses(dimension=4, domain="ball", regime="adversarial"),
+        QuadraticLosses(dimension=3, domain="simplex", regime="adversarial"),
+    ],
+)
 def test_euclidean_regret_below_bound(environment):
     """D^2 / (2 eta) + eta G^2 T / 2 = G D sqrt(T) with eta = D / (G sqrt T)."""
     spec = environment.reset(seed=0)
@@ -100,10 +108,13 @@ def test_experts_regret_below_hedge_bound():
     bound = np.sqrt(horizon * np.log(n) / 2)
     table = np.random.default_rng(0).random((horizon, n))
     table[: horizon // 2, 0] *= 0.5
-    for environment in [AdversarialBandit(table, feedback="full"),
-                        BernoulliBandit(means=np.linspace(0.3, 0.7, n), feedback="full")]:
-        result = ol.run(ol.learners.FTRL(), environment, horizon, n_reps=20, seed=5,
-                        trackers=[ol.trackers.StaticRegret()])
+    for environment in [
+        AdversarialBandit(table, feedback="full"),
+        BernoulliBandit(means=np.linspace(0.3, 0.7, n), feedback="full"),
+    ]:
+        result = ol.run(
+            ol.learners.FTRL(), environment, horizon, n_reps=20, seed=5, trackers=[ol.trackers.StaticRegret()]
+        )
         assert mean_plus_3se(result, "regret") <= bound
 
 
@@ -111,9 +122,13 @@ vectors = st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from([("entropic", "simplex"), ("euclidean", "ball"), ("euclidean", "simplex"),
-                        ("euclidean", "box")]),
-       st.floats(1e-4, 1e2), st.lists(vectors, min_size=1, max_size=20))
+@given(
+    st.sampled_from(
+        [("entropic", "simplex"), ("euclidean", "ball"), ("euclidean", "simplex"), ("euclidean", "box")]
+    ),
+    st.floats(1e-4, 1e2),
+    st.lists(vectors, min_size=1, max_size=20),
+)
 def test_iterates_stay_in_the_decision_set(case, eta, gradients):
     regularizer, domain = case
     spec = gradient_spec(domain, 3)
@@ -121,17 +136,24 @@ def test_iterates_stay_in_the_decision_set(case, eta, gradients):
     assert all(spec.decision_set.contains(x, tolerance=1e-9) for x in iterates)
 
 
-@pytest.mark.parametrize("learner, environment", [
-    (ol.learners.FTRL(), LinearLosses(dimension=3, domain="simplex", regime="adversarial")),
-    (ol.learners.FTRL(regularizer="euclidean"), QuadraticLosses(dimension=2)),
-    (ol.learners.FTRL(), BernoulliBandit(means=[0.2, 0.6], feedback="full"))])
+@pytest.mark.parametrize(
+    "learner, environment",
+    [
+        (ol.learners.FTRL(), LinearLosses(dimension=3, domain="simplex", regime="adversarial")),
+        (ol.learners.FTRL(regularizer="euclidean"), QuadraticLosses(dimension=2)),
+        (ol.learners.FTRL(), BernoulliBandit(means=[0.2, 0.6], feedback="full")),
+    ],
+)
 def test_compiled_and_python_loops_are_bit_identical(learner, environment):
     assert_bit_identical(learner, environment)
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match=r"The 'eta' parameter of FTRL must be a float in the range "
-                                         r"\(0, inf\) or None\. Got -1"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'eta' parameter of FTRL must be a float in the range "
+        r"\(0, inf\) or None\. Got -1",
+    ):
         ol.learners.FTRL(eta=-1).reset(gradient_spec("simplex", horizon=10))
     with pytest.raises(ValueError, match="The 'regularizer' parameter of FTRL must be one of"):
         ol.learners.FTRL(regularizer="tsallis").reset(gradient_spec("simplex", horizon=10))
@@ -139,7 +161,8 @@ def test_bad_input():
         ol.learners.FTRL().reset(gradient_spec("ball", horizon=10))
     with pytest.raises(ValueError, match="need regularizer='entropic'"):
         ol.learners.FTRL(regularizer="euclidean").reset(
-            EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=2, horizon=10))
+            EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=2, horizon=10)
+        )
     with pytest.raises(ValueError, match="no decision set"):
         ol.learners.FTRL().reset(EnvSpec(FeedbackKind.GRADIENT, horizon=10, gradient_bound=1.0))
     with pytest.raises(TypeError, match="accepts feedback of kind"):

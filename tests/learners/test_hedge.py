@@ -85,12 +85,17 @@ def test_regret_below_bound_adversarial_and_stochastic(anytime):
         bound = 2 * bound + np.sqrt(np.log(n) / 8)
     learner = ol.learners.Hedge(anytime=anytime)
     adversarial = AdversarialBandit(switching_table(horizon, n), feedback="full")
-    result = ol.run(learner, adversarial, horizon, n_reps=20, seed=4,
-                    trackers=[ol.trackers.StaticRegret()])
+    result = ol.run(learner, adversarial, horizon, n_reps=20, seed=4, trackers=[ol.trackers.StaticRegret()])
     assert mean_plus_3se(result, "regret") <= bound
     stochastic = BernoulliBandit(means=np.linspace(0.3, 0.7, n), feedback="full")
-    result = ol.run(learner, stochastic, horizon, n_reps=20, seed=5,
-                    trackers=[ol.trackers.PseudoRegret(), ol.trackers.StaticRegret()])
+    result = ol.run(
+        learner,
+        stochastic,
+        horizon,
+        n_reps=20,
+        seed=5,
+        trackers=[ol.trackers.PseudoRegret(), ol.trackers.StaticRegret()],
+    )
     assert mean_plus_3se(result, "pseudo_regret") <= bound
     assert mean_plus_3se(result, "regret") <= bound
     # It learns: far below the linear regret of uniform play (mean gap 0.2 per round).
@@ -101,8 +106,14 @@ def test_survives_ten_million_rounds_in_log_space():
     # Expert 0 loses 1 every round: L_0 = 1e7, far beyond exp underflow without log space.
     horizon = 10_000_000
     table = np.array([[1.0, 0.0, 0.5]])
-    result = ol.run(ol.learners.Hedge(eta=1.0), AdversarialBandit(table, feedback="full"),
-                    horizon, n_reps=1, seed=0, trackers=[ol.trackers.StaticRegret()])
+    result = ol.run(
+        ol.learners.Hedge(eta=1.0),
+        AdversarialBandit(table, feedback="full"),
+        horizon,
+        n_reps=1,
+        seed=0,
+        trackers=[ol.trackers.StaticRegret()],
+    )
     final = result.final("regret")[0, 0, 0]
     assert np.isfinite(final) and 0 <= final < 10
     learner = ol.learners.Hedge(eta=1.0)
@@ -114,8 +125,10 @@ def test_survives_ten_million_rounds_in_log_space():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.floats(0, 1e6), min_size=4, max_size=4), min_size=1, max_size=30),
-       st.floats(1e-6, 1e3))
+@given(
+    st.lists(st.lists(st.floats(0, 1e6), min_size=4, max_size=4), min_size=1, max_size=30),
+    st.floats(1e-6, 1e3),
+)
 def test_probabilities_stay_on_the_simplex(rows, eta):
     learner = ol.learners.Hedge(eta=eta)
     learner.reset(experts_spec(4, loss_range=(0.0, 1e6)), np.random.default_rng(0))
@@ -128,8 +141,12 @@ def test_probabilities_stay_on_the_simplex(rows, eta):
 
 def test_compiled_and_python_loops_are_bit_identical():
     environment = BernoulliBandit(means=[0.2, 0.5, 0.6], feedback="full")
-    kwargs = {"horizon": 300, "n_reps": 3, "seed": 2,
-              "trackers": [ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()]}
+    kwargs = {
+        "horizon": 300,
+        "n_reps": 3,
+        "seed": 2,
+        "trackers": [ol.trackers.StaticRegret(), ol.trackers.PseudoRegret()],
+    }
     for learner in [ol.learners.Hedge(), ol.learners.Hedge(anytime=True)]:
         compiled = ol.run(learner, environment, **kwargs)
         python = ol.run(learner, environment, compiled=False, **kwargs)
@@ -140,8 +157,11 @@ def test_compiled_and_python_loops_are_bit_identical():
 
 @pytest.mark.parametrize("eta", [0.0, -1.0])
 def test_bad_eta(eta):
-    with pytest.raises(ValueError, match=r"The 'eta' parameter of Hedge must be a float in the range "
-                                         r"\(0, inf\) or None\. Got"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'eta' parameter of Hedge must be a float in the range "
+        r"\(0, inf\) or None\. Got",
+    ):
         ol.learners.Hedge(eta=eta).reset(experts_spec(2, horizon=10))
 
 

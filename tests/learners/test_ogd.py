@@ -58,10 +58,14 @@ def test_matches_naive_reference(domain, step_size):
     learner = ol.learners.OGD(step_size=step_size, lam=0.7)
     diameter = spec.decision_set.diameter
     t = np.arange(1, horizon + 1)
-    steps = {"fixed": np.full(horizon, diameter / (3.0 * np.sqrt(horizon))),
-             "sqrt": diameter / 3.0 / np.sqrt(t), "strongly_convex": 1 / (0.7 * t)}[step_size]
-    np.testing.assert_allclose(play(learner, spec, gradients), ogd_iterates(gradients, domain, steps),
-                               rtol=0, atol=1e-12)
+    steps = {
+        "fixed": np.full(horizon, diameter / (3.0 * np.sqrt(horizon))),
+        "sqrt": diameter / 3.0 / np.sqrt(t),
+        "strongly_convex": 1 / (0.7 * t),
+    }[step_size]
+    np.testing.assert_allclose(
+        play(learner, spec, gradients), ogd_iterates(gradients, domain, steps), rtol=0, atol=1e-12
+    )
 
 
 HORIZON = 2000 if QUICK else 5000
@@ -84,7 +88,7 @@ def test_strongly_convex_regret_below_bound(domain, regime):
     """Hazan 2016, Thm 3.3: G^2 / (2 lam) (1 + ln T) with lam = 1 for QuadraticLosses."""
     environment = QuadraticLosses(dimension=3, domain=domain, regime=regime, noise=0.5)
     spec = environment.reset(seed=0)
-    bound = spec.gradient_bound ** 2 / 2 * (1 + np.log(HORIZON))
+    bound = spec.gradient_bound**2 / 2 * (1 + np.log(HORIZON))
     learner = ol.learners.OGD(step_size="strongly_convex", lam=1.0)
     static, pseudo = run_regret(learner, environment, HORIZON, seed=8)
     assert static <= bound and pseudo <= bound
@@ -94,16 +98,21 @@ vectors = st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from(["ball", "simplex", "box"]), st.sampled_from(["fixed", "sqrt", "strongly_convex"]),
-       st.lists(vectors, min_size=1, max_size=20))
+@given(
+    st.sampled_from(["ball", "simplex", "box"]),
+    st.sampled_from(["fixed", "sqrt", "strongly_convex"]),
+    st.lists(vectors, min_size=1, max_size=20),
+)
 def test_iterates_stay_in_the_decision_set(domain, step_size, gradients):
     spec = gradient_spec(domain, 3, horizon=20, gradient_bound=1.0)
     iterates = play(ol.learners.OGD(step_size=step_size, lam=0.1), spec, np.array(gradients))
     assert all(spec.decision_set.contains(x, tolerance=1e-9) for x in iterates)
 
 
-@pytest.mark.parametrize("environment", [LinearLosses(dimension=3, domain="simplex", regime="adversarial"),
-                                         QuadraticLosses(dimension=2)])
+@pytest.mark.parametrize(
+    "environment",
+    [LinearLosses(dimension=3, domain="simplex", regime="adversarial"), QuadraticLosses(dimension=2)],
+)
 def test_compiled_and_python_loops_are_bit_identical(environment):
     for learner in [ol.learners.OGD(), ol.learners.OGD(step_size="strongly_convex", lam=1.0)]:
         assert_bit_identical(learner, environment)
@@ -111,8 +120,11 @@ def test_compiled_and_python_loops_are_bit_identical(environment):
 
 @pytest.mark.parametrize("eta", [0.0, -1.0])
 def test_bad_eta(eta):
-    with pytest.raises(ValueError, match=r"The 'eta' parameter of OGD must be a float in the range "
-                                         r"\(0, inf\) or None\. Got"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'eta' parameter of OGD must be a float in the range "
+        r"\(0, inf\) or None\. Got",
+    ):
         ol.learners.OGD(eta=eta).reset(gradient_spec(horizon=10))
 
 

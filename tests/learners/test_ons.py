@@ -57,8 +57,9 @@ def test_projections_match_brute_force(domain):
         if domain == "ball":
             project_ball_a_norm(a, y, 1.0, out, 1e-13, 100)
         else:
-            project_a_norm_iterative(0, 1.0, np.zeros(4), np.zeros(4), a, y, out, np.zeros((4, 4)),
-                                     1e-14, 100_000)
+            project_a_norm_iterative(
+                0, 1.0, np.zeros(4), np.zeros(4), a, y, out, np.zeros((4, 4)), 1e-14, 100_000
+            )
         np.testing.assert_allclose(out, a_norm_projection(a, y, domain), atol=1e-9)
 
 
@@ -70,8 +71,9 @@ def test_matches_naive_reference(domain):
     gamma, epsilon = learner.parameters(spec)
     assert gamma == pytest.approx(0.5 * min(1 / (4 * 3.0 * spec.decision_set.diameter), 0.2))
     assert epsilon == pytest.approx(1 / (gamma * spec.decision_set.diameter) ** 2)
-    np.testing.assert_allclose(play(learner, spec, gradients),
-                               ons_iterates(gradients, domain, gamma, epsilon), atol=1e-6)
+    np.testing.assert_allclose(
+        play(learner, spec, gradients), ons_iterates(gradients, domain, gamma, epsilon), atol=1e-6
+    )
 
 
 HORIZON = 2000 if QUICK else 5000
@@ -84,7 +86,7 @@ def test_regret_below_bound(domain, regime):
     environment = QuadraticLosses(dimension=3, domain=domain, regime=regime, noise=0.5)
     spec = environment.reset(seed=0)
     g, d = spec.gradient_bound, spec.decision_set.diameter
-    alpha = 1 / g ** 2
+    alpha = 1 / g**2
     bound = 5 * (1 / alpha + g * d) * 3 * np.log(HORIZON)
     static, pseudo = run_regret(ol.learners.ONS(alpha=alpha), environment, HORIZON, seed=6)
     assert static <= bound and pseudo <= bound
@@ -108,8 +110,11 @@ def test_compiled_and_python_loops_are_bit_identical(domain):
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match=r"The 'gamma' parameter of ONS must be a float in the range "
-                                         r"\(0, inf\) or None\. Got 0"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'gamma' parameter of ONS must be a float in the range "
+        r"\(0, inf\) or None\. Got 0",
+    ):
         ol.learners.ONS(gamma=0).reset(gradient_spec())
     with pytest.raises(ValueError, match="exp-concavity parameter 'alpha'"):
         ol.learners.ONS().reset(gradient_spec())

@@ -22,6 +22,7 @@ def feedback(loss):
 
 # -- first rounds by hand ------------------------------------------------------------------------
 
+
 def test_beta_thompson_first_rounds_by_hand():
     learner = ol.learners.ThompsonSampling()
     learner.reset(bandit_spec(2), np.random.default_rng(0))
@@ -96,6 +97,7 @@ def test_matches_naive_reference_on_a_fixed_table(kind):
 
 # -- regret bounds -------------------------------------------------------------------------------
 
+
 def ucb1_bound(gaps, horizon):
     """Auer, Cesa-Bianchi & Fischer (2002), Theorem 1: sum 8 ln T / Delta + (1 + pi^2/3) sum Delta.
 
@@ -159,10 +161,18 @@ def test_compiled_and_python_loops_agree():
 
 # -- invariants ----------------------------------------------------------------------------------
 
+
 @settings(max_examples=40, deadline=None)
-@given(losses=st.lists(st.lists(st.sampled_from([0.0, 1.0, 1e-300, 1 - 1e-16]) | st.floats(0, 1),
-                                min_size=3, max_size=3), min_size=1, max_size=80),
-       alpha=st.floats(1e-3, 1e3), beta=st.floats(1e-3, 1e3), seed=st.integers(0, 2**32 - 1))
+@given(
+    losses=st.lists(
+        st.lists(st.sampled_from([0.0, 1.0, 1e-300, 1 - 1e-16]) | st.floats(0, 1), min_size=3, max_size=3),
+        min_size=1,
+        max_size=80,
+    ),
+    alpha=st.floats(1e-3, 1e3),
+    beta=st.floats(1e-3, 1e3),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_beta_posterior_stays_valid(losses, alpha, beta, seed):
     learner = ol.learners.ThompsonSampling(alpha=alpha, beta=beta)
     learner.reset(bandit_spec(3), np.random.default_rng(seed))
@@ -176,8 +186,11 @@ def test_beta_posterior_stays_valid(losses, alpha, beta, seed):
 
 
 @settings(max_examples=40, deadline=None)
-@given(losses=st.lists(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3), min_size=1, max_size=80),
-       sigma=st.floats(1e-6, 1e6), seed=st.integers(0, 2**32 - 1))
+@given(
+    losses=st.lists(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3), min_size=1, max_size=80),
+    sigma=st.floats(1e-6, 1e6),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_gaussian_posterior_stays_valid(losses, sigma, seed):
     learner = ol.learners.GaussianThompsonSampling(sigma=sigma)
     learner.reset(bandit_spec(3), np.random.default_rng(seed))
@@ -192,13 +205,22 @@ def test_gaussian_posterior_stays_valid(losses, sigma, seed):
 
 # -- bad input -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("learner, message", [
-    (ol.learners.ThompsonSampling(alpha=0.0),
-     "The 'alpha' parameter of ThompsonSampling must be a float in the range (0, inf). Got 0.0 instead."),
-    (ol.learners.ThompsonSampling(beta=-1.0), "The 'beta' parameter of ThompsonSampling must be"),
-    (ol.learners.GaussianThompsonSampling(sigma=0.0),
-     "The 'sigma' parameter of GaussianThompsonSampling must be a float in the range (0, inf)"),
-])
+
+@pytest.mark.parametrize(
+    "learner, message",
+    [
+        (
+            ol.learners.ThompsonSampling(alpha=0.0),
+            "The 'alpha' parameter of ThompsonSampling must be a float in the range (0, inf). "
+            "Got 0.0 instead.",
+        ),
+        (ol.learners.ThompsonSampling(beta=-1.0), "The 'beta' parameter of ThompsonSampling must be"),
+        (
+            ol.learners.GaussianThompsonSampling(sigma=0.0),
+            "The 'sigma' parameter of GaussianThompsonSampling must be a float in the range (0, inf)",
+        ),
+    ],
+)
 def test_invalid_parameters_raise(learner, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         learner.reset(bandit_spec(3))

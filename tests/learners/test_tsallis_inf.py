@@ -30,6 +30,7 @@ def check_simplex(p):
 
 # -- first rounds by hand ------------------------------------------------------------------------
 
+
 def test_iw_first_rounds_by_hand():
     learner = ol.learners.TsallisINF()
     learner.reset(bandit_spec(2), np.random.default_rng(0))  # uniforms 0.637, 0.270, 0.041
@@ -108,6 +109,7 @@ def test_matches_naive_reference_on_a_fixed_table(estimator):
 
 # -- regret bounds -------------------------------------------------------------------------------
 
+
 def adversarial_bound(estimator, horizon, n_arms):
     """Zimmert & Seldin (JMLR 2021), Theorem 1, any oblivious adversary:
     IW: 4 sqrt(K T) + 1;  RV: 2 sqrt(K T) + 10 K ln T + 16."""
@@ -144,7 +146,7 @@ def test_pseudo_regret_below_adversarial_bound():
     n_arms = 5
     rng = np.random.default_rng(7)
     table = (rng.random((horizon, n_arms)) < np.linspace(0.3, 0.7, n_arms)).astype(float)
-    table[horizon // 2:, [0, 1]] = (rng.random((horizon - horizon // 2, 2)) < [0.55, 0.2]).astype(float)
+    table[horizon // 2 :, [0, 1]] = (rng.random((horizon - horizon // 2, 2)) < [0.55, 0.2]).astype(float)
     result = ol.run(LEARNERS, AdversarialBandit(table), horizon=horizon, n_reps=20, seed=5)
     for index, learner in enumerate(LEARNERS):
         mean, upper = final_stats(result, index)
@@ -174,11 +176,13 @@ def test_compiled_and_python_loops_agree():
 
 # -- the normaliser, invariants, survival -------------------------------------------------------
 
+
 @settings(max_examples=60, deadline=None)
-@given(estimates=st.lists(st.floats(-1e6, 1e6) | st.sampled_from([0.0, 1e-300, 1e5]), min_size=2,
-                          max_size=12),
-       eta=st.floats(1e-4, 10.0),
-       warm_start=st.floats(-1e7, 1e7) | st.sampled_from([float("nan"), float("inf"), -float("inf")]))
+@given(
+    estimates=st.lists(st.floats(-1e6, 1e6) | st.sampled_from([0.0, 1e-300, 1e5]), min_size=2, max_size=12),
+    eta=st.floats(1e-4, 10.0),
+    warm_start=st.floats(-1e7, 1e7) | st.sampled_from([float("nan"), float("inf"), -float("inf")]),
+)
 def test_newton_matches_bisection_from_any_warm_start(estimates, eta, warm_start):
     estimates = np.array(estimates)
     out = np.zeros(len(estimates))
@@ -189,9 +193,15 @@ def test_newton_matches_bisection_from_any_warm_start(estimates, eta, warm_start
 
 
 @settings(max_examples=40, deadline=None)
-@given(losses=st.lists(st.lists(st.sampled_from([0.0, 1.0, 1e-300]) | st.floats(0, 1), min_size=3,
-                                max_size=3), min_size=1, max_size=80),
-       estimator=st.sampled_from(["iw", "rv"]), seed=st.integers(0, 2**32 - 1))
+@given(
+    losses=st.lists(
+        st.lists(st.sampled_from([0.0, 1.0, 1e-300]) | st.floats(0, 1), min_size=3, max_size=3),
+        min_size=1,
+        max_size=80,
+    ),
+    estimator=st.sampled_from(["iw", "rv"]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_probabilities_stay_on_the_simplex(losses, estimator, seed):
     learner = ol.learners.TsallisINF(estimator=estimator)
     learner.reset(bandit_spec(3), np.random.default_rng(seed))
@@ -226,6 +236,10 @@ def test_log_space_survives_huge_cumulative_estimates():
 
 
 def test_invalid_estimator_raises():
-    with pytest.raises(ValueError, match=re.escape(
-            "The 'estimator' parameter of TsallisINF must be one of 'iw', 'rv'. Got 'x' instead.")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "The 'estimator' parameter of TsallisINF must be one of 'iw', 'rv'. Got 'x' instead."
+        ),
+    ):
         ol.learners.TsallisINF(estimator="x").reset(bandit_spec(3))

@@ -61,7 +61,6 @@ def test_pseudo_regret_below_ucb1_bound(learner):
 
 def test_klucb_beats_ucb1_on_bernoulli():
     environment = BernoulliBandit(means=[0.05, 0.1, 0.15])
-    result = ol.run([ol.learners.UCB1(), ol.learners.KLUCB()], environment, horizon=3000,
-                    n_reps=20, seed=2)
+    result = ol.run([ol.learners.UCB1(), ol.learners.KLUCB()], environment, horizon=3000, n_reps=20, seed=2)
     final = result.final()[:, 0].mean(axis=1)
     assert final[1] < final[0]

@@ -11,8 +11,9 @@ def inverse_cdf(probabilities: np.ndarray, u: float) -> int:
     return index
 
 
-def exp3_run(losses: np.ndarray, eta: float, rng: np.random.Generator, gamma: float = 0.0,
-             anytime: bool = False):
+def exp3_run(
+    losses: np.ndarray, eta: float, rng: np.random.Generator, gamma: float = 0.0, anytime: bool = False
+):
     """Actions and probability vectors of EXP3 (``gamma = 0``) or EXP3-IX on a loss table.
 
     ``P_t ∝ exp(-eta_t L_hat_{t-1})`` with ``eta_t = eta`` (or ``eta / sqrt(t)`` when ``anytime``);

@@ -16,9 +16,9 @@ def hedge_probabilities(losses: np.ndarray, eta: float, anytime: bool = False) -
     return out
 
 
-def hedge_actions(losses: np.ndarray, eta: float, rng: np.random.Generator,
-                  anytime: bool = False) -> np.ndarray:
+def hedge_actions(
+    losses: np.ndarray, eta: float, rng: np.random.Generator, anytime: bool = False
+) -> np.ndarray:
     """Experts sampled by inverse CDF with one ``rng.random()`` per round."""
     probabilities = hedge_probabilities(losses, eta, anytime)
-    return np.array([int(np.searchsorted(np.cumsum(p), rng.random(), side="right"))
-                     for p in probabilities])
+    return np.array([int(np.searchsorted(np.cumsum(p), rng.random(), side="right")) for p in probabilities])

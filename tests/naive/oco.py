@@ -114,7 +114,8 @@ def ons_iterates(gradients, domain, gamma, epsilon, radius=1.0):
         out.append(x)
         a = a + np.outer(g, g)
         y = x - np.linalg.solve(a, g) / gamma
-        inside = (np.linalg.norm(y) <= radius if domain == "ball"
-                  else (np.all(y >= 0) and abs(y.sum() - 1) < 1e-15))
+        inside = (
+            np.linalg.norm(y) <= radius if domain == "ball" else (np.all(y >= 0) and abs(y.sum() - 1) < 1e-15)
+        )
         x = y if inside else a_norm_projection(a, y, domain, radius)
     return np.array(out)

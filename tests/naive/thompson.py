@@ -3,8 +3,9 @@
 import numpy as np
 
 
-def beta_thompson_actions(losses: np.ndarray, rng: np.random.Generator, alpha: float = 1.0,
-                          beta: float = 1.0) -> np.ndarray:
+def beta_thompson_actions(
+    losses: np.ndarray, rng: np.random.Generator, alpha: float = 1.0, beta: float = 1.0
+) -> np.ndarray:
     """Beta-Bernoulli TS: ``theta_a = G1 / (G1 + G2)``, ``G1 ~ Gamma(alpha + S_a)``,
     ``G2 ~ Gamma(beta + n_a - S_a)`` drawn arm by arm; play the first argmax."""
     horizon, n_arms = losses.shape
@@ -25,8 +26,7 @@ def beta_thompson_actions(losses: np.ndarray, rng: np.random.Generator, alpha: f
     return actions
 
 
-def gaussian_thompson_actions(losses: np.ndarray, rng: np.random.Generator,
-                              sigma: float = 1.0) -> np.ndarray:
+def gaussian_thompson_actions(losses: np.ndarray, rng: np.random.Generator, sigma: float = 1.0) -> np.ndarray:
     """Gaussian TS, flat prior: each arm once, then ``theta_a ~ N(mean_a, sigma^2 / n_a)``."""
     horizon, n_arms = losses.shape
     pulls = np.zeros(n_arms)
@@ -36,8 +36,12 @@ def gaussian_thompson_actions(losses: np.ndarray, rng: np.random.Generator,
         if np.any(pulls == 0):
             action = int(np.flatnonzero(pulls == 0)[0])
         else:
-            theta = np.array([sums[a] / pulls[a] + sigma / np.sqrt(pulls[a]) * rng.standard_normal()
-                              for a in range(n_arms)])
+            theta = np.array(
+                [
+                    sums[a] / pulls[a] + sigma / np.sqrt(pulls[a]) * rng.standard_normal()
+                    for a in range(n_arms)
+                ]
+            )
             action = int(np.argmax(theta))
         pulls[action] += 1
         sums[action] += 1.0 - losses[t, action]

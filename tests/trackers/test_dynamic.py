@@ -7,8 +7,12 @@ import onlinelearn as ol
 from onlinelearn.core import EnvSpec, FeedbackKind
 
 #: The same tracker kernels in every new test file, so that the compiled runners are shared.
-TRACKERS = [ol.trackers.PseudoRegret(), ol.trackers.StaticRegret(), ol.trackers.DynamicRegret(),
-            ol.trackers.IntervalRegret((10, 50))]
+TRACKERS = [
+    ol.trackers.PseudoRegret(),
+    ol.trackers.StaticRegret(),
+    ol.trackers.DynamicRegret(),
+    ol.trackers.IntervalRegret((10, 50)),
+]
 
 
 def history(environment, horizon, seed, learner=None):
@@ -40,14 +44,14 @@ def test_metrics_and_flags():
 
 
 def test_matches_brute_force_on_a_piecewise_stationary_run():
-    environment = PiecewiseStationaryBandit([[0.2, 0.5, 0.8], [0.9, 0.5, 0.1], [0.4, 0.6, 0.5]],
-                                            [100, 250])
+    environment = PiecewiseStationaryBandit([[0.2, 0.5, 0.8], [0.9, 0.5, 0.1], [0.4, 0.6, 0.5]], [100, 250])
     spec, records = history(environment, 400, seed=3)
     curve = feed(ol.trackers.DynamicRegret(), spec, records)
     expected_losses = records[:, 7:]
     played = records[:, 1]
-    np.testing.assert_allclose(curve[:, 0], np.cumsum(played - expected_losses.min(axis=1)),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        curve[:, 0], np.cumsum(played - expected_losses.min(axis=1)), rtol=1e-12, atol=1e-12
+    )
     best = np.argmin(expected_losses, axis=1)
     np.testing.assert_array_equal(curve[:, 1], np.cumsum(np.r_[0, best[1:] != best[:-1]]))
     assert curve[-1, 1] == 2
@@ -91,10 +95,14 @@ def test_compiled_and_python_runs_are_bit_identical_and_dominate_pseudo_regret()
 @settings(max_examples=40, deadline=None)
 @given(data=st.data(), n_actions=st.integers(2, 4), horizon=st.integers(1, 40))
 def test_property_on_random_tables(data, n_actions, horizon):
-    table = np.array(data.draw(st.lists(st.lists(st.floats(0, 1), min_size=n_actions,
-                                                 max_size=n_actions), min_size=1, max_size=15)))
-    actions = data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon,
-                                 max_size=horizon))
+    table = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.floats(0, 1), min_size=n_actions, max_size=n_actions), min_size=1, max_size=15
+            )
+        )
+    )
+    actions = data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon, max_size=horizon))
     environment = AdversarialBandit(table)
     spec = environment.reset(seed=0)
     tracker, pseudo = ol.trackers.DynamicRegret(), ol.trackers.PseudoRegret()
@@ -106,8 +114,7 @@ def test_property_on_random_tables(data, n_actions, horizon):
         pseudo.record(environment.oracle())
     rows = table[np.arange(horizon) % len(table)]
     dynamic, path = tracker.values()
-    np.testing.assert_allclose(dynamic, np.sum(rows[np.arange(horizon), actions] - rows.min(1)),
-                               atol=1e-9)
+    np.testing.assert_allclose(dynamic, np.sum(rows[np.arange(horizon), actions] - rows.min(1)), atol=1e-9)
     best = np.argmin(rows, axis=1)
     assert path == np.sum(best[1:] != best[:-1])
     # The per-round best is a better comparator than any fixed action.

@@ -8,8 +8,12 @@ import onlinelearn as ol
 from onlinelearn.core import EnvSpec, FeedbackKind
 
 #: The same tracker kernels in every new test file, so that the compiled runners are shared.
-TRACKERS = [ol.trackers.PseudoRegret(), ol.trackers.StaticRegret(), ol.trackers.DynamicRegret(),
-            ol.trackers.IntervalRegret((10, 50))]
+TRACKERS = [
+    ol.trackers.PseudoRegret(),
+    ol.trackers.StaticRegret(),
+    ol.trackers.DynamicRegret(),
+    ol.trackers.IntervalRegret((10, 50)),
+]
 
 
 def brute_force(played, expected_losses, length):
@@ -55,22 +59,25 @@ def ucb_history(environment, horizon, seed):
 def test_metrics_and_flags():
     tracker = ol.trackers.IntervalRegret((10, 50))
     assert tracker.metric_names == ("interval_regret_10", "interval_regret_50")
-    assert ol.trackers.IntervalRegret().metric_names == ("interval_regret_100",
-                                                         "interval_regret_1000")
+    assert ol.trackers.IntervalRegret().metric_names == ("interval_regret_100", "interval_regret_1000")
     assert tracker.needs_hindsight and tracker.needs_finite_actions
     with pytest.raises(ValueError, match="IntervalRegret needs an environment with finite actions"):
         tracker.reset(EnvSpec(FeedbackKind.GRADIENT, n_actions=None), 10)
 
 
 def test_matches_brute_force_on_a_ucb_run():
-    environment = PiecewiseStationaryBandit([[0.2, 0.5, 0.8], [0.9, 0.5, 0.1], [0.4, 0.6, 0.5]],
-                                            [100, 220])
+    environment = PiecewiseStationaryBandit([[0.2, 0.5, 0.8], [0.9, 0.5, 0.1], [0.4, 0.6, 0.5]], [100, 220])
     spec, records = ucb_history(environment, 300, seed=4)
     lengths = (10, 50, 300, 1)
     curve = feed(ol.trackers.IntervalRegret(lengths), spec, records)
     for i, length in enumerate(lengths):
-        np.testing.assert_allclose(curve[:, i], brute_force(records[:, 1], records[:, 7:], length),
-                                   rtol=1e-12, atol=1e-10, err_msg=str(length))
+        np.testing.assert_allclose(
+            curve[:, i],
+            brute_force(records[:, 1], records[:, 7:], length),
+            rtol=1e-12,
+            atol=1e-10,
+            err_msg=str(length),
+        )
     # 0 until the first complete window; the window of all 300 rounds is the pseudo-regret.
     assert np.all(curve[:49, 1] == 0) and np.all(curve[:299, 2] == 0)
     pseudo = records[:, 1].sum() - records[:, 7:].sum(axis=0).min()
@@ -90,15 +97,22 @@ def test_window_regret_can_be_negative_and_is_not_clipped():
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), n_actions=st.integers(2, 4), horizon=st.integers(1, 60),
-       lengths=st.lists(st.integers(1, 25), min_size=1, max_size=3, unique=True))
+@given(
+    data=st.data(),
+    n_actions=st.integers(2, 4),
+    horizon=st.integers(1, 60),
+    lengths=st.lists(st.integers(1, 25), min_size=1, max_size=3, unique=True),
+)
 def test_property_matches_brute_force_on_random_tables(data, n_actions, horizon, lengths):
     values = st.floats(0, 1, allow_subnormal=False)
-    expected_losses = np.array(data.draw(st.lists(st.lists(values, min_size=n_actions,
-                                                           max_size=n_actions),
-                                                  min_size=horizon, max_size=horizon)))
-    actions = np.array(data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon,
-                                          max_size=horizon)))
+    expected_losses = np.array(
+        data.draw(
+            st.lists(
+                st.lists(values, min_size=n_actions, max_size=n_actions), min_size=horizon, max_size=horizon
+            )
+        )
+    )
+    actions = np.array(data.draw(st.lists(st.integers(0, n_actions - 1), min_size=horizon, max_size=horizon)))
     played = expected_losses[np.arange(horizon), actions]
     spec = EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n_actions)
     curve = feed(ol.trackers.IntervalRegret(lengths), spec, records_of(played, expected_losses))
@@ -126,8 +140,9 @@ def test_compiled_and_python_runs_are_bit_identical():
 def test_state_size_does_not_depend_on_the_horizon():
     spec = EnvSpec(FeedbackKind.BANDIT, n_actions=5)
     tracker = ol.trackers.IntervalRegret((10, 200))
-    sizes = [sum(np.asarray(x).nbytes for x in tracker.init_state(spec, horizon))
-             for horizon in (5, 1000, 10**9)]
+    sizes = [
+        sum(np.asarray(x).nbytes for x in tracker.init_state(spec, horizon)) for horizon in (5, 1000, 10**9)
+    ]
     assert sizes[0] == sizes[1] == sizes[2]
     assert sizes[0] < 8 * 201 * 7 + 200
     # And a long run keeps it: the ring buffer wraps many times.
@@ -135,22 +150,37 @@ def test_state_size_does_not_depend_on_the_horizon():
     spec, records = ucb_history(environment, 700, seed=1)
     curve = feed(tracker, spec, records)
     assert sum(np.asarray(x).nbytes for x in tracker.state_) == sizes[0]
-    np.testing.assert_allclose(curve[:, 0], brute_force(records[:, 1], records[:, 7:], 10),
-                               atol=1e-10)
+    np.testing.assert_allclose(curve[:, 0], brute_force(records[:, 1], records[:, 7:], 10), atol=1e-10)
 
 
-TEMPLATE = (r"The 'lengths' parameter of IntervalRegret must be a non-empty sequence of distinct "
-            r"ints in the range \[1, inf\)\. Got {} instead\.")
+TEMPLATE = (
+    r"The 'lengths' parameter of IntervalRegret must be a non-empty sequence of distinct "
+    r"ints in the range \[1, inf\)\. Got {} instead\."
+)
 
 
-@pytest.mark.parametrize("lengths, shown", [
-    ((0, 10), r"\(0, 10\)"), ((-5,), r"\(-5,\)"), ((), r"\(\)"), ([10, 10], r"\[10, 10\]"),
-    ([2.5], r"\[2.5\]"), ([True], r"\[True\]"), (10, "10"), ("10", "'10'"),
-])
+@pytest.mark.parametrize(
+    "lengths, shown",
+    [
+        ((0, 10), r"\(0, 10\)"),
+        ((-5,), r"\(-5,\)"),
+        ((), r"\(\)"),
+        ([10, 10], r"\[10, 10\]"),
+        ([2.5], r"\[2.5\]"),
+        ([True], r"\[True\]"),
+        (10, "10"),
+        ("10", "'10'"),
+    ],
+)
 def test_bad_lengths(lengths, shown):
     tracker = ol.trackers.IntervalRegret(lengths)
     with pytest.raises(ValueError, match=TEMPLATE.format(shown)):
         tracker.reset(EnvSpec(FeedbackKind.BANDIT, n_actions=2), 10)
     with pytest.raises(ValueError, match=TEMPLATE.format(shown)):
-        ol.run(ol.learners.UCB1(), BernoulliBandit(), horizon=10, n_reps=1,
-               trackers=[ol.trackers.IntervalRegret(lengths)])
+        ol.run(
+            ol.learners.UCB1(),
+            BernoulliBandit(),
+            horizon=10,
+            n_reps=1,
+            trackers=[ol.trackers.IntervalRegret(lengths)],
+        )
