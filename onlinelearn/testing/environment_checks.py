@@ -175,7 +175,7 @@ def _environment_checks(environment):
                 BEST_LOSS,
                 BEST_FIXED_CUMULATIVE_LOSS,
                 BEST_FIXED_CUMULATIVE_EXPECTED,
-                *range(EXPECTED_LOSSES, spec.record_size),
+                *range(EXPECTED_LOSSES, EXPECTED_LOSSES + spec.n_actions),
             ]
         else:
             slots = [BEST_FIXED_CUMULATIVE_LOSS, BEST_FIXED_CUMULATIVE_EXPECTED]
@@ -337,7 +337,7 @@ def _check_record_consistency(spec, action, feedback, record, t):
             "step writes the realised loss to the feedback and a different number to record[LOSS].",
         )
     if spec.n_actions:
-        expected = record[EXPECTED_LOSSES:]
+        expected = record[EXPECTED_LOSSES : EXPECTED_LOSSES + spec.n_actions]
         if not close(record[EXPECTED_LOSS], expected[action]):
             _fail(
                 f"oracle EXPECTED_LOSS {record[EXPECTED_LOSS]!r} differs from "
