@@ -11,8 +11,10 @@ from onlinelearn.environments.adversarial import (
     RandomAdversarialBandit,
     StochasticallyConstrainedBandit,
 )
+from onlinelearn.environments.games import RepeatedGame
 from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
+from onlinelearn.environments.sea import SEALinearLosses, SEAQuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
 
 #: Every registered environment class (the common test suite checks each one).
@@ -29,16 +31,7 @@ REGISTRY = [
     QuadraticLosses,
 ]
 
-__all__ = [
-    "REGISTRY",
-    "AdversarialBandit",
-    "AlternatingLosses",
-    "BestArmSwitching",
-    "BernoulliBandit",
-    "GaussianBandit",
-    "LinearLosses",
-    "PiecewiseStationaryBandit",
-    "QuadraticLosses",
-    "RandomAdversarialBandit",
-    "StochasticallyConstrainedBandit",
-]
+#: SEA loss families (issue 4) and the repeated game with an embedded follower (issue 6).
+REGISTRY += [SEAQuadraticLosses, SEALinearLosses, RepeatedGame]
+
+__all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

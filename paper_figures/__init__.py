@@ -8,10 +8,15 @@ repetitions and seed, as data) and ``draw(results) -> Figure``; registering it i
 ``tests/test_paper_figures.py``.
 """
 
-from paper_figures import classical_bandits
+from paper_figures import classical_bandits, sea_interpolation, sea_rates, stackelberg
 
 #: Figure name -> module; ``python -m paper_figures NAME`` writes ``NAME.png``, ``NAME.csv`` and
 #: ``NAME_summary.csv``.
-FIGURES = {"classical_bandits": classical_bandits}
+FIGURES = {
+    "classical_bandits": classical_bandits,
+    "sea_rates": sea_rates,
+    "sea_interpolation": sea_interpolation,
+    "stackelberg": stackelberg,
+}
 
 __all__ = ["FIGURES"]

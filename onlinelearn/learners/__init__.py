@@ -1,10 +1,15 @@
 """Learners: one module per algorithm or tight family.  ``REGISTRY`` feeds the common tests."""
 
 from onlinelearn.learners.exp3 import EXP3, EXP3IX
+from onlinelearn.learners.followers import FTPL, BlumMansour, FollowTheLeader
 from onlinelearn.learners.ftrl import FTRL
 from onlinelearn.learners.hedge import Hedge
+from onlinelearn.learners.leaders import Commitment, MyopicBestResponse, Schedule
 from onlinelearn.learners.ogd import OGD
+from onlinelearn.learners.omd import OMD
 from onlinelearn.learners.ons import ONS
+from onlinelearn.learners.optimistic import OFTL, OptimisticFTRL, OptimisticOMD
+from onlinelearn.learners.optimistic_hedge import OptimisticHedge
 from onlinelearn.learners.thompson import GaussianThompsonSampling, ThompsonSampling
 from onlinelearn.learners.tsallis_inf import TsallisINF
 from onlinelearn.learners.ucb import KLUCB, UCB1
@@ -12,15 +17,9 @@ from onlinelearn.learners.ucb import KLUCB, UCB1
 #: Every registered learner class (the common test suite checks each one).
 REGISTRY = [UCB1, KLUCB, EXP3, EXP3IX, TsallisINF, ThompsonSampling, GaussianThompsonSampling]
 REGISTRY += [Hedge, OGD, FTRL, ONS]
+#: Online mirror descent and optimistic learning in the SEA model (issue 4).
+REGISTRY += [OMD, OptimisticOMD, OptimisticFTRL, OFTL, OptimisticHedge]
+#: Followers and optimizer (leader) strategies of repeated games (issue 6).
+REGISTRY += [FollowTheLeader, FTPL, BlumMansour, Schedule, Commitment, MyopicBestResponse]
 
-__all__ = [
-    "REGISTRY",
-    "EXP3",
-    "EXP3IX",
-    "GaussianThompsonSampling",
-    "KLUCB",
-    "ThompsonSampling",
-    "TsallisINF",
-    "UCB1",
-]
-__all__ += ["FTRL", "Hedge", "OGD", "ONS"]
+__all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

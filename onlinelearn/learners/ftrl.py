@@ -12,10 +12,26 @@ from onlinelearn.core.decision_sets import SIMPLEX, project
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import kernel
-from onlinelearn.core.params import Interval, Options
+from onlinelearn.core.params import InstanceOf, Interval
 from onlinelearn.core.sampling import sample_index, softmax_negative
 from onlinelearn.learners.hedge import _loss_scale
 from onlinelearn.learners.ogd import required_gradient_bound
+from onlinelearn.learners.omd import (
+    ADAGRAD,
+    SCHEDULES,
+    StringOptions,
+    check_kernel_regularizer,
+    dual_norm_squared,
+    scheduled_rate,
+)
+from onlinelearn.learners.regularizers import (
+    EUCLIDEAN,
+    NAMES,
+    NEGATIVE_ENTROPY,
+    Regularizer,
+    as_regularizer,
+    mirror_step,
+)
 
 
 class FTRLPointState(NamedTuple):
@@ -24,7 +40,7 @@ class FTRLPointState(NamedTuple):
     cumulative: np.ndarray  # (d,) sum_{s<t} g_s
     x: np.ndarray  # (d,) x_t
     y: np.ndarray  # (d,) unprojected point (Euclidean)
-    start: np.ndarray  # (d,) x_1, the centre of the Euclidean regulariser
+    start: np.ndarray  # (d,) x_1 = argmin_X psi, the centre of the regulariser
     eta: float
     entropic: bool
     offset: int  # index of g_1 in the feedback buffer (1 for GRADIENT)
@@ -32,6 +48,11 @@ class FTRLPointState(NamedTuple):
     radius: float
     low: np.ndarray
     high: np.ndarray
+    scalars: np.ndarray  # [t - 1, squared dual norms so far (+ G^2 for the adagrad schedule)]
+    schedule: int
+    lam: float
+    regularizer: int
+    q: float
 
 
 class FTRLExpertsState(NamedTuple):
@@ -48,21 +69,43 @@ class FTRLExpertsState(NamedTuple):
     radius: float
     low: np.ndarray
     high: np.ndarray
+    scalars: np.ndarray
+    schedule: int
+    lam: float
+    regularizer: int
+    q: float
 
 
 @kernel
 def ftrl_point(state):
-    """Write ``x_t`` into ``state.x``.
+    """Write ``x_t`` into ``state.x``, with ``eta_t`` from the schedule.
 
-    Entropic: ``x_t ∝ exp(-eta G_{t-1})`` (log space).  Euclidean: ``x_t = Proj_X(x_1 - eta
-    G_{t-1})``, the minimiser of ``<G_{t-1}, x> + ||x - x_1||^2 / (2 eta)`` over X.
+    Entropic: ``x_t ∝ exp(-eta_t G_{t-1})`` (log space).  Euclidean: ``x_t = Proj_X(x_1 - eta_t
+    G_{t-1})``, the minimiser of ``<G_{t-1}, x> + ||x - x_1||^2 / (2 eta_t)`` over X.  Other mirror
+    maps: the mirror step from ``x_1 = argmin_X psi`` along ``G_{t-1}`` (equal to the FTRL
+    minimiser because ``grad psi(x_1)`` is normal to X there).
     """
-    if state.entropic:
-        softmax_negative(state.cumulative, state.eta, state.x)
-    else:
+    eta = scheduled_rate(state.schedule, state.eta, state.lam, state.scalars[0] + 1.0, state.scalars[1])
+    if state.regularizer == NEGATIVE_ENTROPY and state.code == SIMPLEX:
+        softmax_negative(state.cumulative, eta, state.x)
+    elif state.regularizer == EUCLIDEAN:
         for i in range(state.x.shape[0]):
-            state.y[i] = state.start[i] - state.eta * state.cumulative[i]
+            state.y[i] = state.start[i] - eta * state.cumulative[i]
         project(state.code, state.radius, state.low, state.high, state.y, state.x)
+    else:
+        mirror_step(
+            state.regularizer,
+            state.q,
+            state.code,
+            state.radius,
+            state.low,
+            state.high,
+            state.start,
+            state.cumulative,
+            eta,
+            state.x,
+            state.y,
+        )
 
 
 def _ftrl_play(state, rng):
@@ -100,64 +143,87 @@ def ftrl_act(state, rng):
 @kernel
 def ftrl_update(state, action, feedback):
     """``G_t = G_{t-1} + g_t`` (the loss vector, or the gradient ``feedback[1:]``)."""
-    for i in range(state.cumulative.shape[0]):
+    d = state.cumulative.shape[0]
+    for i in range(d):
         state.cumulative[i] += feedback[state.offset + i]
+    state.scalars[0] += 1.0
+    if state.schedule == ADAGRAD:
+        state.scalars[1] += dual_norm_squared(state.regularizer, feedback, state.offset, d)
 
 
 class FTRL(KernelLearner):
-    """Follow the regularised leader with a fixed rate, on linearised losses.
+    """Follow the regularised leader on linearised losses, with a regulariser and a step schedule.
 
-    With ``G_{t-1} = sum_{s<t} g_s`` (gradients, or full loss vectors of experts) and a regulariser
-    ``psi``, ``x_t = argmin_{x in X} <G_{t-1}, x> + psi(x) / eta``:
+    With ``G_{t-1} = sum_{s<t} g_s`` (gradients, or full loss vectors of experts), a regulariser
+    ``psi`` (:mod:`onlinelearn.learners.regularizers`) and ``x_1 = argmin_X psi`` (the set's centre),
+    ``x_t = argmin_{x in X} <G_{t-1}, x> + psi(x) / eta_t``:
 
     * ``regularizer="entropic"`` (X the simplex, ``psi(x) = sum_i x_i ln x_i``)::
 
-          x_{t,i} = exp(-eta G_{t-1,i}) / sum_j exp(-eta G_{t-1,j})
+          x_{t,i} = exp(-eta_t G_{t-1,i}) / sum_j exp(-eta_t G_{t-1,j})
 
       On GRADIENT feedback (a simplex decision set) it plays the point ``x_t``; on FULL_INFORMATION
       feedback it samples an expert ``I_t ~ x_t`` like :class:`~onlinelearn.learners.Hedge`.
-    * ``regularizer="euclidean"`` (any ball, simplex or box, ``psi(x) = ||x - x_1||^2 / 2`` with
-      ``x_1`` the set's centre)::
+    * ``regularizer="euclidean"`` (any ball, simplex or box, ``psi(x) = ||x - x_1||^2 / 2``)::
 
-          x_t = Proj_X(x_1 - eta G_{t-1})      (lazy projection)
+          x_t = Proj_X(x_1 - eta_t G_{t-1})      (lazy projection)
 
-    Bound (Orabona, "A Modern Introduction to Online Learning", Corollary 7.9: a 1-strongly
-    convex ``psi`` w.r.t. ``||.||`` and linear losses with ``||g_t||_* <= G``)::
+    * any other mirror map (``"tsallis"``, ``"log_barrier"`` or a
+      :class:`~onlinelearn.learners.regularizers.Regularizer` instance): the mirror step from
+      ``x_1`` along ``G_{t-1}``, closed form up to a 1-D multiplier.
 
-        R_T <= (max_X psi - min_X psi) / eta + eta sum_t ||g_t||_*^2 / 2
+    Step-size schedules (``eta`` is the constant ``c``): ``"constant"`` (``eta_t = c``, the
+    default), ``"sqrt"`` (``c / sqrt t``), ``"adagrad"`` (``c / sqrt(G^2 + sum_{s<t}
+    ||g_s||_*^2)``) and ``"strongly_convex"`` (``1 / (lam t)``).
 
-    * entropic (``||.||_1``, dual ``||.||_inf``, ``psi`` range ``ln d``; ``G_inf`` bounds
-      ``||g_t||_inf``; the default uses ``G_inf <= G = spec.gradient_bound``)::
+    Bounds (Orabona, "A Modern Introduction to Online Learning", Chapter 7: Corollary 7.9 and its
+    non-increasing-rate form ``R_T <= R / eta_T + sum_t eta_t ||g_t||_*^2 / (2 alpha)``, with
+    ``psi`` ``alpha``-strongly convex w.r.t. ``||.||`` of range ``R`` over X and
+    ``||g_t||_* <= G``), for the default constants:
 
-          R_T <= ln d / eta + eta T G_inf^2 / 2,  eta = sqrt(2 ln d / T) / G  ->  R_T <= G sqrt(2 T ln d)
-
-      For experts with losses in [a, b] (Hoeffding's lemma instead of the strong convexity bound,
-      Cesa-Bianchi & Lugosi 2006, Theorem 2.2): ``eta = sqrt(8 ln N / T) / (b - a)`` and
-      ``R_T <= (b - a) sqrt(T ln N / 2)``.
-    * Euclidean (``||.||_2``, ``psi`` range ``<= D^2 / 2``, ``D`` the diameter)::
-
-          R_T <= D^2 / (2 eta) + eta G^2 T / 2,  eta = D / (G sqrt T)  ->  R_T <= G D sqrt(T)
-
-    Convex losses are handled through their gradients, so the same bounds hold for them.
+    * constant, entropic: ``eta = sqrt(2 ln d / T) / G`` -> ``R_T <= G sqrt(2 T ln d)``; experts with
+      losses in [a, b] (Hoeffding's lemma, Cesa-Bianchi & Lugosi 2006, Theorem 2.2):
+      ``eta = sqrt(8 ln N / T) / (b - a)`` and ``R_T <= (b - a) sqrt(T ln N / 2)``;
+    * constant, Euclidean: ``eta = D / (G sqrt T)`` -> ``R_T <= G D sqrt(T)``;
+    * constant, other ``psi``: ``eta = sqrt(2 alpha R / T) / G`` -> ``R_T <= G sqrt(2 R T / alpha)``;
+    * sqrt: ``c = sqrt(alpha R) / G`` -> ``R_T <= 2 G sqrt(R T / alpha)``;
+    * adagrad: ``c = sqrt(alpha R)`` -> ``R_T <= 2 sqrt(R / alpha) sqrt(G^2 + sum_t ||g_t||_*^2)``;
+    * strongly_convex: no bound is claimed here (for ``lam``-strongly convex losses see
+      :class:`~onlinelearn.learners.optimistic.OFTL`).
 
     Args:
-        regularizer: ``"entropic"`` or ``"euclidean"``.
-        eta: learning rate (``None``: the tuning above, which needs the horizon).
+        regularizer: ``"entropic"``, ``"euclidean"``, ``"tsallis"``, ``"log_barrier"`` or a
+            :class:`~onlinelearn.learners.regularizers.Regularizer`.
+        eta: the constant of the schedule (``None``: the tunings above; the constant schedule
+            needs the horizon).
+        step_size: ``"constant"``, ``"sqrt"``, ``"adagrad"`` or ``"strongly_convex"``.
+        lam: ``lambda`` of the ``"strongly_convex"`` schedule.
     """
 
     accepts = (FeedbackKind.FULL_INFORMATION, FeedbackKind.GRADIENT)
     action_space = "continuous"
     _parameter_constraints = {
-        "regularizer": [Options(("entropic", "euclidean"))],
+        "regularizer": [StringOptions(NAMES), InstanceOf((Regularizer,))],
         "eta": [Interval(float, 0, None, closed="neither"), None],
+        "step_size": [StringOptions(tuple(SCHEDULES))],
+        "lam": [Interval(float, 0, None, closed="neither"), None],
     }
-    _test_params = [{}, {"regularizer": "euclidean"}]
+    _test_params = [
+        {},
+        {"regularizer": "euclidean"},
+        {"step_size": "sqrt"},
+        {"regularizer": "euclidean", "step_size": "adagrad"},
+    ]
     act_kernel = staticmethod(ftrl_act)
     update_kernel = staticmethod(ftrl_update)
 
-    def __init__(self, regularizer: str = "entropic", eta: float | None = None):
+    def __init__(
+        self, regularizer="entropic", eta: float | None = None, step_size: str = "constant", lam=None
+    ):
         self.regularizer = regularizer
         self.eta = eta
+        self.step_size = step_size
+        self.lam = lam
 
     def check_spec(self, spec) -> None:
         name = type(self).__name__
@@ -167,10 +233,11 @@ class FTRL(KernelLearner):
                 f"{name} accepts feedback of kind {accepted}; the environment "
                 f"gives {FeedbackKind(spec.feedback_kind).name}."
             )
+        regularizer = as_regularizer(self.regularizer)
         if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
-            if self.regularizer != "entropic":
+            if regularizer.code != NEGATIVE_ENTROPY:
                 raise ValueError(
-                    f"{name}(regularizer='euclidean') plays points of a convex set; "
+                    f"{name}(regularizer={self.regularizer!r}) plays points of a convex set; "
                     "experts with FULL_INFORMATION feedback need "
                     "regularizer='entropic'."
                 )
@@ -180,34 +247,71 @@ class FTRL(KernelLearner):
                 f"{name} with GRADIENT feedback plays points of a convex set; the "
                 "environment spec has no decision set."
             )
-        if self.regularizer == "entropic" and spec.decision_set.code != SIMPLEX:
+        if regularizer.code == NEGATIVE_ENTROPY and spec.decision_set.code != SIMPLEX:
             raise ValueError(
                 f"{name}(regularizer='entropic') plays on the simplex; the decision "
                 f"set is a {spec.decision_set.name}. Use regularizer='euclidean'."
             )
+        check_kernel_regularizer(self, regularizer, spec)
+
+    def _geometry(self, spec) -> tuple[float, float, float]:
+        """``(R, alpha, G)``: range and strong convexity of psi, and the dual gradient bound."""
+        if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
+            return float(np.log(spec.n_actions)), 1.0, _loss_scale(self, spec)
+        regularizer = as_regularizer(self.regularizer)
+        size = regularizer.range(spec.decision_set)
+        if not np.isfinite(size):
+            raise ValueError(
+                f"{type(self).__name__} tunes 'eta' from the range of the regulariser, which is "
+                f"unbounded for {regularizer!r} on a {spec.decision_set.name}. Set 'eta' explicitly."
+            )
+        alpha = regularizer.strong_convexity(spec.decision_set.dimension)
+        return size, alpha, required_gradient_bound(self, spec)
 
     def learning_rate(self, spec) -> float:
-        """``eta`` for ``spec`` (the tuning of the class docstring when ``eta`` is None)."""
+        """The constant ``c`` of the schedule for ``spec`` (the class docstring's tunings)."""
         if self.eta is not None:
             return float(self.eta)
+        if self.step_size == "strongly_convex":
+            return 0.0
+        size, alpha, scale = self._geometry(spec)
+        if self.step_size == "sqrt":
+            return float(np.sqrt(alpha * size)) / scale
+        if self.step_size == "adagrad":
+            return float(np.sqrt(alpha * size))
         horizon = self.horizon_of(spec, "eta")
         if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
-            return float(np.sqrt(8.0 * np.log(spec.n_actions) / horizon)) / _loss_scale(self, spec)
-        gradient_bound = required_gradient_bound(self, spec)
-        if self.regularizer == "entropic":
-            return float(np.sqrt(2.0 * np.log(spec.dimension) / horizon)) / gradient_bound
-        return spec.decision_set.diameter / (gradient_bound * np.sqrt(horizon))
+            return float(np.sqrt(8.0 * np.log(spec.n_actions) / horizon)) / scale
+        if as_regularizer(self.regularizer).code == EUCLIDEAN:
+            return spec.decision_set.diameter / (scale * np.sqrt(horizon))
+        return float(np.sqrt(2.0 * alpha * size / horizon)) / scale
 
     def init_state(self, spec, rng):
+        if self.step_size == "strongly_convex" and self.lam is None:
+            raise ValueError(
+                "FTRL with step_size='strongly_convex' needs the parameter 'lam' (eta_t = 1 / (lam t)), "
+                "a float in the range (0, inf). Got lam=None."
+            )
         eta = self.learning_rate(spec)
-        entropic = self.regularizer == "entropic"
+        regularizer = as_regularizer(self.regularizer)
+        scalars = np.zeros(2)
+        if self.step_size == "adagrad":
+            # G^2 in the denominator keeps eta_1 finite and the adaptive bound valid.
+            gradient_bound = (
+                _loss_scale(self, spec)
+                if spec.feedback_kind == FeedbackKind.FULL_INFORMATION
+                else spec.gradient_bound
+            )
+            scalars[1] = 0.0 if gradient_bound is None else float(gradient_bound) ** 2
+        schedule = SCHEDULES[self.step_size]
+        lam = 0.0 if self.lam is None else float(self.lam)
         if spec.feedback_kind == FeedbackKind.FULL_INFORMATION:
             n = spec.n_actions
             return FTRLExpertsState(
                 np.zeros(n),
                 np.full(n, 1.0 / n),
                 np.zeros(n),
-                np.zeros(n),
+                np.full(n, 1.0 / n),
                 eta,
                 True,
                 0,
@@ -215,11 +319,31 @@ class FTRL(KernelLearner):
                 1.0,
                 np.zeros(n),
                 np.zeros(n),
+                scalars,
+                schedule,
+                lam,
+                NEGATIVE_ENTROPY,
+                0.0,
             )
         decision_set = spec.decision_set
         d = decision_set.dimension
         code, radius, low, high = decision_set.kernel_arguments()
-        start = decision_set.center()
+        start = regularizer.start(decision_set)
         return FTRLPointState(
-            np.zeros(d), start.copy(), np.zeros(d), start, eta, entropic, 1, code, radius, low, high
+            np.zeros(d),
+            start.copy(),
+            np.zeros(d),
+            start,
+            eta,
+            regularizer.code == NEGATIVE_ENTROPY,
+            1,
+            code,
+            radius,
+            low,
+            high,
+            scalars,
+            schedule,
+            lam,
+            regularizer.code,
+            regularizer.q,
         )

@@ -44,7 +44,7 @@ def cache_directory() -> Path:
 
 #: Package folders whose code can run inside a compiled runner (kernels and what they call).
 #: Editing the runner generator itself changes the generated source, hence the hash too.
-_KERNEL_FOLDERS = ("core", "learners", "trackers")
+_KERNEL_FOLDERS = ("core", "games", "learners", "trackers")
 
 
 @cache

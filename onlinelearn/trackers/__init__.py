@@ -2,10 +2,13 @@
 
 from onlinelearn.trackers.base import KernelTracker
 from onlinelearn.trackers.dynamic import DynamicRegret
+from onlinelearn.trackers.games import FollowerRegret, StackelbergGap
 from onlinelearn.trackers.interval import IntervalRegret
 from onlinelearn.trackers.regret import PseudoRegret, StaticRegret
+from onlinelearn.trackers.sea import SEARegret
 
 #: Every registered tracker class (the common test suite checks each one).
 REGISTRY = [DynamicRegret, IntervalRegret, PseudoRegret, StaticRegret]
+REGISTRY += [SEARegret, FollowerRegret, StackelbergGap]
 
-__all__ = ["REGISTRY", "DynamicRegret", "IntervalRegret", "KernelTracker", "PseudoRegret", "StaticRegret"]
+__all__ = ["REGISTRY", "KernelTracker", *(cls.__name__ for cls in REGISTRY)]

@@ -6,6 +6,7 @@ from onlinelearn.environments import AdversarialBandit, BernoulliBandit, LinearL
 
 import onlinelearn as ol
 from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.learners.regularizers import NegativeEntropy, Tsallis
 from tests.conftest import QUICK
 from tests.learners.oco_helpers import (
     assert_bit_identical,
@@ -17,6 +18,8 @@ from tests.learners.oco_helpers import (
 )
 from tests.naive.hedge import hedge_actions
 from tests.naive.oco import ftrl_iterates
+from tests.naive.oco import project as naive_project
+from tests.naive.optimistic import simplex_mirror_step
 
 
 def test_entropic_first_rounds_by_hand():
@@ -72,7 +75,75 @@ def test_matches_naive_reference(regularizer, domain):
     )
 
 
+@pytest.mark.parametrize(
+    "regularizer, domain, step_size",
+    [
+        ("entropic", "simplex", "sqrt"),
+        ("euclidean", "ball", "sqrt"),
+        ("euclidean", "box", "adagrad"),
+        ("entropic", "simplex", "adagrad"),
+        ("euclidean", "ball", "strongly_convex"),
+        ("tsallis", "simplex", "constant"),
+        ("log_barrier", "simplex", "sqrt"),
+    ],
+)
+def test_schedules_and_mirror_maps_match_naive_reference(regularizer, domain, step_size):
+    """``x_t = argmin <G_{t-1}, x> + psi(x) / eta_t`` with the schedule's ``eta_t``."""
+    gradients = np.random.default_rng(3).normal(size=(80, 4))
+    spec = gradient_spec(domain, 4, horizon=80, gradient_bound=3.0)
+    eta = 0.05 if regularizer == "log_barrier" else None
+    learner = ol.learners.FTRL(regularizer=regularizer, eta=eta, step_size=step_size, lam=0.5)
+    c = learner.learning_rate(spec)
+    t = np.arange(1, 81)
+    squared = np.sum(gradients**2, axis=1) if regularizer == "euclidean" else np.max(gradients**2, axis=1)
+    previous = np.concatenate([[0.0], np.cumsum(squared)[:-1]])
+    rates = {
+        "constant": np.full(80, c),
+        "sqrt": c / np.sqrt(t),
+        "adagrad": c / np.sqrt(9.0 + previous),
+        "strongly_convex": 1 / (0.5 * t),
+    }[step_size]
+    expected = []
+    cumulative = np.zeros(4)
+    for g, rate in zip(gradients, rates, strict=True):
+        if regularizer == "euclidean":
+            expected.append(project(domain, spec.decision_set.center() - rate * cumulative, -1.0, 2.0))
+        else:
+            expected.append(simplex_mirror_step(regularizer, 0.5, np.full(4, 0.25), cumulative, rate))
+        cumulative = cumulative + g
+    np.testing.assert_allclose(play(learner, spec, gradients), np.array(expected), rtol=0, atol=1e-10)
+
+
+def test_regularizer_objects_and_default_rates():
+    spec = gradient_spec("simplex", 4, horizon=100, gradient_bound=2.0)
+    assert ol.learners.FTRL(Tsallis(0.5)).learning_rate(spec) == pytest.approx(
+        np.sqrt(2 * 0.5 * 2.0 / 100) / 2
+    )
+    assert ol.learners.FTRL(step_size="sqrt").learning_rate(spec) == pytest.approx(np.sqrt(np.log(4)) / 2)
+    assert ol.learners.FTRL(step_size="adagrad").learning_rate(spec) == pytest.approx(np.sqrt(np.log(4)))
+    gradients = np.random.default_rng(0).normal(size=(20, 4))
+    np.testing.assert_array_equal(
+        play(ol.learners.FTRL(NegativeEntropy()), spec, gradients), play(ol.learners.FTRL(), spec, gradients)
+    )
+
+
 HORIZON = 2000 if QUICK else 5000
+
+
+@pytest.mark.parametrize("regime", ["stochastic", "adversarial"])
+@pytest.mark.parametrize("step_size", ["sqrt", "adagrad"])
+def test_adaptive_schedules_regret_below_bound(regime, step_size):
+    """Entropic FTRL on the simplex (R = ln d, alpha = 1, G = spec.gradient_bound): sqrt schedule
+    2 G sqrt(T ln d), adagrad 2 sqrt(ln d) sqrt(G^2 + T G^2) (Orabona 2019, Chapter 7)."""
+    environment = LinearLosses(dimension=6, domain="simplex", regime=regime, noise=0.3)
+    spec = environment.reset(seed=0)
+    g = spec.gradient_bound
+    bound = {
+        "sqrt": 2 * g * np.sqrt(HORIZON * np.log(6)),
+        "adagrad": 2 * np.sqrt(np.log(6)) * g * np.sqrt(1 + HORIZON),
+    }[step_size]
+    static, pseudo = run_regret(ol.learners.FTRL(step_size=step_size), environment, HORIZON, seed=6)
+    assert static <= bound and pseudo <= bound
 
 
 @pytest.mark.parametrize("regime", ["stochastic", "adversarial"])
@@ -101,6 +172,11 @@ def test_euclidean_regret_below_bound(environment):
     bound = spec.gradient_bound * spec.decision_set.diameter * np.sqrt(HORIZON)
     static, pseudo = run_regret(ol.learners.FTRL(regularizer="euclidean"), environment, HORIZON, seed=4)
     assert static <= bound and pseudo <= bound
+
+
+def project(domain, y, low, high):
+    """Projections of ``tests.naive.oco`` plus the box of ``gradient_spec`` (a clip)."""
+    return np.clip(y, low, high) if domain == "box" else naive_project(domain, y)
 
 
 def test_experts_regret_below_hedge_bound():
@@ -156,7 +232,19 @@ def test_bad_input():
     ):
         ol.learners.FTRL(eta=-1).reset(gradient_spec("simplex", horizon=10))
     with pytest.raises(ValueError, match="The 'regularizer' parameter of FTRL must be one of"):
-        ol.learners.FTRL(regularizer="tsallis").reset(gradient_spec("simplex", horizon=10))
+        ol.learners.FTRL(regularizer="l3").reset(gradient_spec("simplex", horizon=10))
+    with pytest.raises(ValueError, match="The 'step_size' parameter of FTRL must be one of"):
+        ol.learners.FTRL(step_size="doubling").reset(gradient_spec("simplex", horizon=10))
+    with pytest.raises(ValueError, match="needs the parameter 'lam'"):
+        ol.learners.FTRL(step_size="strongly_convex").reset(gradient_spec("simplex", horizon=10))
+    with pytest.raises(ValueError, match="unbounded.*Set 'eta'"):
+        ol.learners.FTRL(regularizer="log_barrier").reset(gradient_spec("simplex", horizon=10))
+    with pytest.raises(ValueError, match="Tsallis needs a decision set among"):
+        ol.learners.FTRL(regularizer="tsallis").reset(gradient_spec("ball", horizon=10))
+    with pytest.raises(ValueError, match="need regularizer='entropic'"):
+        ol.learners.FTRL(regularizer="tsallis").reset(
+            EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=2, horizon=10)
+        )
     with pytest.raises(ValueError, match="plays on the simplex"):
         ol.learners.FTRL().reset(gradient_spec("ball", horizon=10))
     with pytest.raises(ValueError, match="need regularizer='entropic'"):

@@ -1,0 +1,60 @@
+"""The spec of a repeated game and the extra oracle slots it records for game trackers.
+
+A repeated game is an environment of feedback kind GAME for the leader, whose ``m`` actions are
+the finite actions of the spec.  Its oracle record has the usual header and expected-loss vector
+(``RECORD_HEADER + m`` slots; the leader's loss is its negated payoff) followed by ``2 + 2n``
+game slots, at offsets from ``game_slots_start(spec) = RECORD_HEADER + m``:
+
+======================  =========  ===========================================================
+offset                  length     meaning at round t
+======================  =========  ===========================================================
+LEADER_ACTION           1          the leader's action ``i_t``
+FOLLOWER_ACTION         1          the follower's action ``j_t``
+FOLLOWER_STRATEGY       n          the follower's mixed strategy ``y_t`` (one-hot for FTL/FTPL)
+FOLLOWER_PAYOFFS        n          the follower's payoff vector ``B[i_t, :]`` (raw units of B)
+======================  =========  ===========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onlinelearn.core.oracle import RECORD_HEADER
+from onlinelearn.core.spec import EnvSpec
+
+LEADER_ACTION = 0
+FOLLOWER_ACTION = 1
+FOLLOWER_STRATEGY = 2
+
+
+def follower_payoffs_offset(n_follower_actions: int) -> int:
+    """Offset of the follower's payoff vector among the game slots."""
+    return FOLLOWER_STRATEGY + n_follower_actions
+
+
+@dataclass(frozen=True)
+class GameSpec(EnvSpec):
+    """:class:`~onlinelearn.core.EnvSpec` of a repeated game, seen by the leader and the trackers.
+
+    Attributes (beyond EnvSpec's):
+        n_follower_actions: ``n``, the follower's number of actions.
+        stackelberg_value: the strong Stackelberg value ``V`` of the game (leader's payoff units).
+        game: the :class:`~onlinelearn.games.Game` itself (the leader knows the game).
+        planned_rounds: the length of the game both players plan for (``RepeatedGame``'s
+            ``n_rounds``), or ``None``: leaders then plan for the run's ``horizon``.  A run longer
+            than ``planned_rounds`` continues with the last phase of a schedule, so one long run
+            records every shorter game on its checkpoint grid.
+    """
+
+    n_follower_actions: int = 0
+    stackelberg_value: float = float("nan")
+    game: object = None
+    planned_rounds: int | None = None
+
+    @property
+    def record_size(self) -> int:
+        return RECORD_HEADER + int(self.n_actions) + 2 + 2 * int(self.n_follower_actions)
+
+    @property
+    def game_slots_start(self) -> int:
+        return RECORD_HEADER + int(self.n_actions)

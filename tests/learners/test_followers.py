@@ -1,0 +1,200 @@
+"""Followers of repeated games: FollowTheLeader, FTPL, BlumMansour (and Hedge/EXP3 embedded)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from onlinelearn.environments import AdversarialBandit, BernoulliBandit
+from onlinelearn.environments.games import RepeatedGame
+
+import onlinelearn as ol
+from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.games import commitment_game, dss_game, random_game
+from onlinelearn.learners.exp3 import EXP3
+from onlinelearn.learners.followers import (
+    FTPL,
+    BlumMansour,
+    FollowTheLeader,
+    follower_state,
+    stationary_distribution,
+)
+from onlinelearn.learners.hedge import Hedge
+from onlinelearn.learners.leaders import Commitment, two_phase_schedule
+from onlinelearn.testing import check_learner
+from onlinelearn.trackers.games import FollowerRegret
+from tests.conftest import QUICK
+from tests.naive.games import blum_mansour_distribution, play
+
+
+def experts_spec(n, horizon=None):
+    return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n, horizon=horizon)
+
+
+def full(losses):
+    return Feedback(FeedbackKind.FULL_INFORMATION, np.asarray(losses, dtype=float))
+
+
+@pytest.mark.parametrize(
+    "learner", [FollowTheLeader(), FTPL(), FTPL(eta=0.5), BlumMansour(), BlumMansour(eta=0.5)]
+)
+def test_public_checker(learner):
+    check_learner(learner)
+
+
+def test_follow_the_leader_first_rounds_by_hand():
+    learner = FollowTheLeader()
+    learner.reset(experts_spec(3), np.random.default_rng(0))
+    assert learner.act() == 0  # all tied: smallest index
+    learner.update(full([0.5, 0.2, 0.9]))
+    assert learner.act() == 1  # L = (0.5, 0.2, 0.9)
+    np.testing.assert_array_equal(learner.probabilities, [0, 1, 0])
+    learner.update(full([0.0, 0.4, 0.0]))
+    assert learner.act() == 0  # L = (0.5, 0.6, 0.9)
+
+
+def test_ftpl_first_rounds_by_hand():
+    learner = FTPL(eta=2.0)
+    learner.reset(experts_spec(2), np.random.default_rng(4))
+    u = np.random.default_rng(4).random(4) / 2.0  # Z ~ Uniform[0, 1/eta], one per action a round
+    # Round 1: L = 0, argmin(-Z).
+    assert learner.act() == int(np.argmin(-u[:2]))
+    learner.update(full([0.3, 0.0]))
+    # Round 2: L = (0.3, 0).
+    assert learner.act() == int(np.argmin(np.array([0.3, 0.0]) - u[2:]))
+
+
+def test_blum_mansour_first_rounds_by_hand():
+    eta = np.log(3.0)
+    learner = BlumMansour(eta=eta)
+    learner.reset(experts_spec(2), np.random.default_rng(1))
+    u = np.random.default_rng(1).random(2)
+    # Round 1: every copy is uniform, so Q is uniform and so is its stationary p.
+    assert learner.act() == int(u[0] >= 0.5)
+    np.testing.assert_allclose(learner.probabilities, [0.5, 0.5])
+    learner.update(full([1.0, 0.0]))
+    # Each copy saw (1/2) * (1, 0): weights exp(-ln3 / 2) = 1/sqrt(3) vs 1, identical rows, so
+    # p = q = (1, sqrt 3) / (1 + sqrt 3).
+    learner.act()
+    expected = np.array([1.0, np.sqrt(3.0)]) / (1.0 + np.sqrt(3.0))
+    np.testing.assert_allclose(learner.probabilities, expected, rtol=1e-12)
+    assert learner.state_.copy_losses[0, 0] == 0.5
+
+
+@pytest.mark.parametrize(
+    "follower, name, eta",
+    [
+        (FollowTheLeader(), "ftl", None),
+        (FTPL(eta=0.3), "ftpl", 0.3),
+        (Hedge(eta=0.4), "hedge", 0.4),
+        (BlumMansour(eta=0.7), "blum_mansour", 0.7),
+    ],
+)
+def test_embedded_followers_match_naive_reference(follower, name, eta):
+    game = random_game(3, 3, seed=7)
+    rows = np.random.default_rng(2).integers(0, 3, size=300)
+    env = RepeatedGame(game, follower)
+    env.reset(seed=11)
+    actions, strategies = [], []
+    for i in rows:
+        feedback = env.step(int(i))
+        record = env.oracle().values
+        actions.append(int(feedback.values[0]))
+        start = 7 + 3 + 2
+        strategies.append(record[start : start + 3])
+    naive_actions, naive_strategies = play(game, rows, name, eta, np.random.default_rng(11))
+    np.testing.assert_array_equal(actions, naive_actions)
+    np.testing.assert_allclose(strategies, naive_strategies, rtol=1e-9, atol=1e-12)
+
+
+def test_follower_state_reuses_hedge_and_exp3_tunings():
+    spec = EnvSpec(FeedbackKind.BANDIT, n_actions=3, horizon=100)
+    state = follower_state(EXP3(), spec, np.random.default_rng(0))
+    assert state.eta == pytest.approx(np.sqrt(2 * np.log(3) / 300))
+    state = follower_state(Hedge(), experts_spec(3, 100), np.random.default_rng(0))
+    assert state.eta == pytest.approx(np.sqrt(8 * np.log(3) / 100))
+    with pytest.raises(TypeError, match="A follower must be one of"):
+        follower_state(ol.learners.UCB1(), spec, np.random.default_rng(0))
+
+
+def mean_plus_3se(values):
+    return values.mean() + 3 * values.std(ddof=1) / np.sqrt(len(values))
+
+
+@pytest.mark.parametrize("kind", ["adversarial", "stochastic"])
+def test_ftpl_regret_bound(kind):
+    """Kalai and Vempala (2005) Theorem 1.1(a): E[R_T] <= 2 sqrt(2 n T) for eta = sqrt(2 / (n T))."""
+    horizon, n, reps = (2_000, 5, 10) if QUICK else (20_000, 5, 30)
+    if kind == "adversarial":
+        table = np.random.default_rng(0).random((horizon, n))
+        table[: horizon // 2, 0] *= 0.5
+        table[horizon // 2 :, 1] *= 0.5
+        environment, tracker = AdversarialBandit(table, feedback="full"), ol.trackers.StaticRegret()
+    else:
+        environment = BernoulliBandit(means=np.linspace(0.3, 0.7, n), feedback="full")
+        tracker = ol.trackers.PseudoRegret()
+    result = ol.run([FTPL()], [environment], horizon, reps, seed=0, trackers=[tracker], progress=False)
+    final = result.final(tracker.metric_names[0])[0, 0]
+    assert mean_plus_3se(final) <= 2 * np.sqrt(2 * n * horizon)
+
+
+@pytest.mark.parametrize("kind", ["adversarial", "stochastic"])
+def test_blum_mansour_swap_regret_bound(kind):
+    """Blum and Mansour (JMLR 2007): swap regret <= sum of the copies' Hedge regrets
+    <= sqrt(T n ln n / 2) for payoffs in [0, 1] and eta = sqrt(8 n ln n / T); the tracker reports
+    raw units of B, so the bound is multiplied by max B - min B."""
+    horizon, reps = (2_000, 5) if QUICK else (10_000, 20)
+    if kind == "adversarial":  # the exploit schedule of the DSS game
+        game, leader = dss_game(1e-2), two_phase_schedule()
+    else:  # i.i.d. rows from a fixed mixed strategy on a random game
+        game, leader = random_game(3, 4, seed=3), Commitment(strategy=[0.2, 0.5, 0.3])
+    env = RepeatedGame(game, BlumMansour(), n_rounds=horizon)
+    result = ol.run([leader], [env], horizon, reps, seed=1, trackers=[FollowerRegret()], progress=False)
+    n = game.n_follower_actions
+    bound = np.ptp(game.follower_payoffs) * np.sqrt(horizon * n * np.log(n) / 2)
+    swap = result.final("follower_swap_regret")[0, 0]
+    external = result.final("follower_external_regret")[0, 0]
+    assert mean_plus_3se(swap) <= bound
+    assert np.all(swap >= np.maximum(external, 0) - 1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 6), scale=st.floats(0.01, 30.0))
+def test_stationary_distribution_is_stationary(seed, n, scale):
+    copy_losses = np.random.default_rng(seed).random((n, n)) * scale
+    Q, naive = blum_mansour_distribution(copy_losses, 1.0)
+    p = np.zeros(n)
+    stationary_distribution(Q, np.zeros((n, n)), p)
+    assert np.all(p >= 0) and p.sum() == pytest.approx(1.0, abs=1e-12)
+    assert np.abs(p @ Q - p).max() <= 1e-10
+    np.testing.assert_allclose(p, naive, atol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    follower=st.sampled_from(["ftl", "ftpl", "hedge", "exp3", "blum_mansour"]),
+)
+def test_follower_strategies_stay_on_the_simplex(seed, follower):
+    learner = {
+        "ftl": FollowTheLeader(),
+        "ftpl": FTPL(eta=0.2),
+        "hedge": Hedge(eta=2.0),
+        "exp3": EXP3(eta=0.5),
+        "blum_mansour": BlumMansour(eta=3.0),
+    }[follower]
+    env = RepeatedGame(random_game(3, 4, seed=seed), learner)
+    env.reset(seed=seed)
+    rows = np.random.default_rng(seed).integers(0, 3, 60)
+    for i in rows:
+        env.step(int(i))
+        y = env.oracle().values[7 + 3 + 2 : 7 + 3 + 2 + 4]
+        assert np.all(y >= 0) and y.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_bad_follower_parameters_name_the_argument():
+    with pytest.raises(ValueError, match="'eta' parameter of FTPL"):
+        FTPL(eta=-1.0).reset(experts_spec(2, 10))
+    with pytest.raises(ValueError, match="'eta' parameter of BlumMansour"):
+        BlumMansour(eta=0.0).reset(experts_spec(2, 10))
+    with pytest.raises(ValueError, match="'n_rounds' to the experiment's horizon"):
+        RepeatedGame(commitment_game(), Hedge()).reset(seed=0)
