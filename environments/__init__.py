@@ -16,6 +16,7 @@ from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
 from onlinelearn.environments.sea import SEALinearLosses, SEAQuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
+from onlinelearn.environments.volatile import JunExperts, SilentSwitchBandit, VolatileBandit
 
 #: Every registered environment class (the common test suite checks each one).
 REGISTRY = [
@@ -33,5 +34,7 @@ REGISTRY = [
 
 #: SEA loss families (issue 4) and the repeated game with an embedded follower (issue 6).
 REGISTRY += [SEAQuadraticLosses, SEALinearLosses, RepeatedGame]
+#: Volatile bandits and the expert instance of Jun et al. (issue 5).
+REGISTRY += [VolatileBandit, SilentSwitchBandit, JunExperts]
 
 __all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

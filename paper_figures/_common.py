@@ -110,7 +110,13 @@ def write(results, figure, out_dir, name: str) -> list[Path]:
 
 
 def make(name: str, module, out_dir, quick: bool = False) -> list[Path]:
-    """Run figure ``module``'s experiment, draw it in the paper style and write its files."""
+    """Run figure ``module``'s experiment, draw it in the paper style and write its files.
+
+    A figure made of several experiments (e.g. with their own trackers) defines its own
+    ``make(out_dir, quick)``, which is used instead.
+    """
+    if hasattr(module, "make"):
+        return module.make(out_dir, quick)
     import matplotlib.pyplot as plt
 
     from onlinelearn.plot import STYLE

@@ -1,6 +1,8 @@
 """Learners: one module per algorithm or tight family.  ``REGISTRY`` feeds the common tests."""
 
+from onlinelearn.learners.cbce import CBCE
 from onlinelearn.learners.exp3 import EXP3, EXP3IX
+from onlinelearn.learners.fixed_share import AdaNormalHedge, FixedShare
 from onlinelearn.learners.followers import FTPL, BlumMansour, FollowTheLeader
 from onlinelearn.learners.ftrl import FTRL
 from onlinelearn.learners.hedge import Hedge
@@ -10,6 +12,8 @@ from onlinelearn.learners.omd import OMD
 from onlinelearn.learners.ons import ONS
 from onlinelearn.learners.optimistic import OFTL, OptimisticFTRL, OptimisticOMD
 from onlinelearn.learners.optimistic_hedge import OptimisticHedge
+from onlinelearn.learners.saol import SAOL
+from onlinelearn.learners.stabl import EXP3TwoQueries, StABL
 from onlinelearn.learners.thompson import GaussianThompsonSampling, ThompsonSampling
 from onlinelearn.learners.tsallis_inf import TsallisINF
 from onlinelearn.learners.ucb import KLUCB, UCB1
@@ -21,5 +25,7 @@ REGISTRY += [Hedge, OGD, FTRL, ONS]
 REGISTRY += [OMD, OptimisticOMD, OptimisticFTRL, OFTL, OptimisticHedge]
 #: Followers and optimizer (leader) strategies of repeated games (issue 6).
 REGISTRY += [FollowTheLeader, FTPL, BlumMansour, Schedule, Commitment, MyopicBestResponse]
+#: Strongly adaptive learners, including StABL with two queries per round (issue 5).
+REGISTRY += [SAOL, CBCE, FixedShare, AdaNormalHedge, StABL, EXP3TwoQueries]
 
 __all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

@@ -33,6 +33,20 @@ from onlinelearn.testing._support import (
 # --------------------------------------------------------------------------------------------
 def _check_action(spec: EnvSpec, action, t: int):
     where = f"at round {t + 1}"
+    if spec.n_actions and spec.feedback_kind == FeedbackKind.MULTI_QUERY:
+        queries = np.asarray(action)
+        if queries.ndim != 1 or queries.dtype.kind not in "iu" or not 1 <= queries.size <= spec.n_queries:
+            _fail(
+                f"act() returned {action!r} {where}; a multi-query learner must return an int array "
+                f"of 1 to {spec.n_queries} arms (the first is played).",
+                "the act kernel returns one arm, floats, or more queries than the spec's n_queries.",
+            )
+        if queries.min() < 0 or queries.max() >= spec.n_actions:
+            _fail(
+                f"act() queried arms {queries.tolist()} {where}, outside [0, {spec.n_actions}).",
+                "an off-by-one in the arm index of a query.",
+            )
+        return
     if spec.n_actions:
         if isinstance(action, bool) or not isinstance(action, int | np.integer):
             _fail(

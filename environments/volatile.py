@@ -1,0 +1,550 @@
+"""Volatile environments for strongly adaptive learning, with one, several or all queries per round.
+
+* :class:`VolatileBandit`: Bernoulli losses whose best arm changes every ``period`` rounds
+  (cyclically or at random; several periods at once by cycling through a list), or whose means
+  drift smoothly.  Counter-based realisation (:mod:`onlinelearn.core.counter_rng`): every learner
+  of a repetition faces the same table whatever it plays or queries.
+* :class:`SilentSwitchBandit`: an oblivious table built against one-query learners: the arm a
+  learner has settled on keeps the same loss while another arm briefly becomes much better, so
+  a learner that only observes what it plays never sees the switch.
+* :class:`JunExperts`: the expert-advice instance of Jun, Orabona, Wright and Willett (AISTATS
+  2017, section 5): N = 1000 experts, T = 600, Uniform(0, 1) losses, experts 1, 2, 3 made good on
+  the three thirds of the horizon.
+
+Feedback: ``"bandit"``, ``"full"`` or ``"multi"`` (MULTI_QUERY, layout ``[n, a_1, l_1, ...,
+a_k, l_k]`` of :mod:`onlinelearn.core.feedback`; query 1 is played and charged) with a per-round
+budget ``n_queries`` declared in the spec (1 = bandit, 2 = StABL, K = full information).  A
+multi-query action is an ``int64`` array of distinct-or-not arms, first = played; an ``int`` is one
+query.  The Python ``step`` refuses more queries than the budget; learners check
+``spec.n_queries`` at ``reset``.  Inside the compiled loop queries beyond the budget are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+from onlinelearn.environments.adversarial import table_hindsight
+
+from onlinelearn.core.counter_rng import counter_uniform, draw_key
+from onlinelearn.core.environment import KernelEnvironment, check_action
+from onlinelearn.core.feedback import FeedbackKind
+from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.oracle import (
+    BEST_EXPECTED_LOSS,
+    BEST_FIXED_CUMULATIVE_EXPECTED,
+    BEST_FIXED_CUMULATIVE_LOSS,
+    BEST_LOSS,
+    COMPARATOR_SHIFT,
+    EXPECTED_LOSS,
+    EXPECTED_LOSSES,
+    LOSS,
+)
+from onlinelearn.core.params import Interval, IntSequence, Options
+from onlinelearn.core.spec import EnvSpec
+
+MODE_FULL = 0
+MODE_BANDIT = 1
+MODE_MULTI = 2
+MODES = {"full": MODE_FULL, "bandit": MODE_BANDIT, "multi": MODE_MULTI}
+
+CYCLIC = 0
+RANDOM = 1
+DRIFT = 2
+SWITCHES = {"cyclic": CYCLIC, "random": RANDOM, "drift": DRIFT}
+
+
+# --------------------------------------------------------------------------------------------
+# Queries: an int arm is one query, an int64 array is several (first = played)
+# --------------------------------------------------------------------------------------------
+def query_count(action):
+    """Number of queries in ``action``."""
+    return 1 if np.ndim(action) == 0 else int(np.shape(action)[0])
+
+
+def query_arm(action, q):
+    """Arm of query ``q`` (0 = the played arm)."""
+    return int(action) if np.ndim(action) == 0 else int(action[q])
+
+
+@overload(query_count, jit_options={"cache": True})
+def _query_count(action):
+    if isinstance(action, types.Integer):
+        return lambda action: 1
+    return lambda action: action.shape[0]
+
+
+@overload(query_arm, jit_options={"cache": True})
+def _query_arm(action, q):
+    if isinstance(action, types.Integer):
+        return lambda action, q: action
+    return lambda action, q: action[q]
+
+
+def check_queries(action, spec: EnvSpec, owner: str):
+    """An ``int`` arm, or a 1-D int array of 1..n_queries arms in [0, K); returned as int64 array."""
+    if isinstance(action, int | np.integer) and not isinstance(action, bool):
+        return np.array([check_action(action, spec, owner)], dtype=np.int64)
+    message = (
+        f"{owner} expects an int arm or a 1-D int array of 1 to {spec.n_queries} arms in "
+        f"[0, {spec.n_actions}) (query 1 is played). Got {action!r} instead."
+    )
+    if isinstance(action, str | bytes) or action is None:
+        raise TypeError(message)
+    array = np.asarray(action)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(message)
+    if not 1 <= array.shape[0] <= spec.n_queries or np.any(array < 0) or np.any(array >= spec.n_actions):
+        raise ValueError(message)
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Volatile Bernoulli bandit
+# --------------------------------------------------------------------------------------------
+class VolatileState(NamedTuple):
+    periods: np.ndarray  # int64: segment lengths, used cyclically
+    switches: int  # CYCLIC, RANDOM or DRIFT
+    best_mean: float  # Bernoulli loss mean of the best arm (abrupt switches)
+    other_mean: float  # loss mean of the other arms
+    drift_period: float  # rounds for the drifting means to go round once
+    key: np.ndarray  # uint64[2]: loss stream key, switch stream key
+    segment: np.ndarray  # int64[4]: segment index, its end (exclusive), best arm, previous best
+    expected: np.ndarray  # (K,) expected losses of the current round
+    best_rounds: np.ndarray  # (K,) rounds each arm was best (abrupt switches)
+    cumulative_expected: np.ndarray  # (K,) sum of expected losses (drift)
+    cumulative_losses: np.ndarray  # (K,) realised cumulative losses (hindsight)
+    best_cumulative: np.ndarray  # [max_a best_rounds[a]] (abrupt switches)
+    mode: int
+    n_queries: int
+
+
+@kernel
+def volatile_loss(state, t, arm):
+    """Realised loss of ``arm`` at round ``t``: ``1[U(t, arm) < mean]`` (counter-based)."""
+    n_arms = state.expected.shape[0]
+    return 1.0 if counter_uniform(state.key[0], t * n_arms + arm) < state.expected[arm] else 0.0
+
+
+@kernel
+def volatile_advance(state, t):
+    """Bring the segment and the expected-loss vector to round ``t``."""
+    n_arms = state.expected.shape[0]
+    if state.switches == DRIFT:
+        low, high = state.best_mean, state.other_mean
+        best = 0
+        for a in range(n_arms):
+            phase = 2.0 * np.pi * (t / state.drift_period - a / n_arms)
+            state.expected[a] = low + (high - low) * 0.5 * (1.0 - np.cos(phase))
+            if state.expected[a] < state.expected[best]:
+                best = a
+        state.segment[2] = best
+        return
+    changed = t == 0
+    while t >= state.segment[1]:
+        j = state.segment[0] + 1
+        state.segment[0] = j
+        state.segment[1] += state.periods[j % state.periods.shape[0]]
+        if state.switches == CYCLIC:
+            state.segment[2] = j % n_arms
+        else:
+            step = 1 + int(counter_uniform(state.key[1], j) * (n_arms - 1))
+            state.segment[2] = (state.segment[2] + step) % n_arms
+        changed = True
+    if changed:
+        for a in range(n_arms):
+            state.expected[a] = state.other_mean
+        state.expected[state.segment[2]] = state.best_mean
+
+
+@kernel
+def volatile_step(state, rng, t, action, feedback, record):
+    volatile_advance(state, t)
+    n_arms = state.expected.shape[0]
+    played = query_arm(action, 0)
+    if state.mode == MODE_FULL:
+        for a in range(n_arms):
+            feedback[a] = volatile_loss(state, t, a)
+        loss = feedback[played]
+    elif state.mode == MODE_BANDIT:
+        loss = volatile_loss(state, t, played)
+        feedback[0] = loss
+    else:
+        n = min(query_count(action), state.n_queries)
+        feedback[0] = n
+        for q in range(state.n_queries):
+            if q < n:
+                arm = query_arm(action, q)
+                feedback[1 + 2 * q] = arm
+                feedback[2 + 2 * q] = volatile_loss(state, t, arm)
+            else:
+                feedback[1 + 2 * q] = 0.0
+                feedback[2 + 2 * q] = 0.0
+        loss = feedback[2]
+    best = state.segment[2]
+    if state.switches == DRIFT:
+        lowest = np.inf
+        for a in range(n_arms):
+            state.cumulative_expected[a] += state.expected[a]
+            lowest = min(lowest, state.cumulative_expected[a])
+        best_cumulative = lowest
+    else:
+        state.best_rounds[best] += 1.0
+        state.best_cumulative[0] = max(state.best_cumulative[0], state.best_rounds[best])
+        gap = state.other_mean - state.best_mean
+        best_cumulative = state.other_mean * (t + 1) - gap * state.best_cumulative[0]
+    record[LOSS] = loss
+    record[EXPECTED_LOSS] = state.expected[played]
+    record[BEST_EXPECTED_LOSS] = state.expected[best]
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
+
+
+@kernel
+def volatile_hindsight(state, t, action, record):
+    n_arms = state.expected.shape[0]
+    best_loss = np.inf
+    best_cumulative = np.inf
+    for a in range(n_arms):
+        loss = volatile_loss(state, t, a)
+        state.cumulative_losses[a] += loss
+        best_loss = min(best_loss, loss)
+        best_cumulative = min(best_cumulative, state.cumulative_losses[a])
+        record[EXPECTED_LOSSES + a] = state.expected[a]
+    record[BEST_LOSS] = best_loss
+    record[BEST_FIXED_CUMULATIVE_LOSS] = best_cumulative
+    best = state.segment[2]
+    previous = state.segment[3]
+    record[COMPARATOR_SHIFT] = 1.0 if t > 0 and previous != best else 0.0
+    state.segment[3] = best
+
+
+class _QueryEnvironment(KernelEnvironment):
+    """Feedback modes and query checks shared by the environments of this module."""
+
+    def feedback_spec(self, n_actions: int) -> EnvSpec:
+        kind = {
+            "full": FeedbackKind.FULL_INFORMATION,
+            "bandit": FeedbackKind.BANDIT,
+            "multi": FeedbackKind.MULTI_QUERY,
+        }[self.feedback]
+        n_queries = int(self.n_queries) if self.feedback == "multi" else 1
+        return EnvSpec(kind, n_actions=int(n_actions), n_queries=n_queries)
+
+    def check_action(self, action):
+        if self.spec_.feedback_kind == FeedbackKind.MULTI_QUERY:
+            return check_queries(action, self.spec_, type(self).__name__)
+        return check_action(action, self.spec_, type(self).__name__)
+
+    def validate(self) -> None:
+        if self.feedback == "multi" and self.n_queries > self.table_actions():
+            raise ValueError(
+                f"The 'n_queries' parameter of {type(self).__name__} must be an int in the range "
+                f"[1, {self.table_actions()}] (the number of arms). Got {self.n_queries!r} instead."
+            )
+
+
+class VolatileBandit(_QueryEnvironment):
+    """Bernoulli arms whose best arm changes every ``period`` rounds, or whose means drift.
+
+    Abrupt switches (``switches="cyclic"`` or ``"random"``): segment ``j`` lasts
+    ``periods[j mod len(periods)]`` rounds (an int ``period`` is a one-element list; several
+    lengths give several switching frequencies at once); in it one arm has Bernoulli loss mean
+    ``best_mean`` and the others ``other_mean``.  The best arm of segment ``j`` is ``j mod K``
+    (cyclic) or the previous one moved by a uniform step in ``1..K-1`` (random: it always
+    changes), drawn from a counter stream keyed at reset.  ``switches="drift"``: arm ``a`` has mean
+    ``best_mean + (other_mean - best_mean) (1 - cos(2 pi (t / drift_period - a / K))) / 2``, so the
+    best arm rotates smoothly, changing every ``drift_period / K`` rounds.
+
+    The oracle's per-round best arm is the segment's best arm (oracle slot 6 is 1 at every
+    switch), so interval trackers see the switches.  Cost O(1) per bandit round for abrupt
+    switches (the best fixed arm's cumulative mean is kept from per-arm counts), O(K) for drift
+    and in ``hindsight``.
+
+    Source of the protocol: Lu, Zhang, Chen, Zhang, Woodruff and Hazan, "Adaptive regret for
+    bandits made possible: two queries suffice", ICLR 2024 ("volatile environments"; their exact
+    instances were not available, see ``shared/reference/stabl.md``).
+
+    Args:
+        n_actions: number of arms K (>= 2).
+        period: segment length, or a sequence of lengths used cyclically.
+        switches: ``"cyclic"``, ``"random"`` or ``"drift"``.
+        best_mean, other_mean: Bernoulli loss means, ``best_mean < other_mean``.
+        drift_period: rounds per revolution of the drifting means.
+        feedback: ``"bandit"``, ``"full"`` or ``"multi"``.
+        n_queries: queries per round with ``feedback="multi"`` (1..K).
+    """
+
+    _parameter_constraints = {
+        "n_actions": [Interval(int, 2, None)],
+        "period": [Interval(int, 1, None), IntSequence(1, non_empty=True)],
+        "switches": [Options(tuple(SWITCHES))],
+        "best_mean": [Interval(float, 0.0, 1.0)],
+        "other_mean": [Interval(float, 0.0, 1.0)],
+        "drift_period": [Interval(float, 0.0, None, closed="neither")],
+        "feedback": [Options(tuple(MODES))],
+        "n_queries": [Interval(int, 1, None)],
+    }
+    _test_params = [
+        {"n_actions": 3, "period": 10},
+        {"n_actions": 4, "period": [5, 20], "switches": "random", "feedback": "full"},
+        {"n_actions": 3, "period": 7, "feedback": "multi", "n_queries": 2},
+        {"n_actions": 3, "switches": "drift", "drift_period": 30.0, "feedback": "multi", "n_queries": 3},
+    ]
+    step_kernel = staticmethod(volatile_step)
+    hindsight_kernel = staticmethod(volatile_hindsight)
+
+    def __init__(
+        self,
+        n_actions: int = 10,
+        period=1000,
+        switches: str = "cyclic",
+        best_mean: float = 0.3,
+        other_mean: float = 0.7,
+        drift_period: float = 10_000.0,
+        feedback: str = "bandit",
+        n_queries: int = 2,
+    ):
+        self.n_actions = n_actions
+        self.period = period
+        self.switches = switches
+        self.best_mean = best_mean
+        self.other_mean = other_mean
+        self.drift_period = drift_period
+        self.feedback = feedback
+        self.n_queries = n_queries
+
+    def table_actions(self) -> int:
+        return int(self.n_actions)
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.best_mean < self.other_mean:
+            raise ValueError(
+                f"The 'best_mean' parameter of VolatileBandit must be < other_mean "
+                f"({self.other_mean!r}). Got {self.best_mean!r} instead."
+            )
+
+    @property
+    def periods(self) -> np.ndarray:
+        if isinstance(self.period, int | np.integer):
+            return np.array([int(self.period)], dtype=np.int64)
+        return np.array([int(p) for p in self.period], dtype=np.int64)
+
+    def make_spec(self) -> EnvSpec:
+        return self.feedback_spec(self.n_actions)
+
+    def init_state(self, spec, rng):
+        n_arms = int(self.n_actions)
+        loss_key, switch_key = draw_key(rng), draw_key(rng)
+        periods = self.periods
+        code = SWITCHES[self.switches]
+        first_best = 0
+        if code == RANDOM:
+            first_best = int(counter_uniform(switch_key, 0) * n_arms)
+        expected = np.full(n_arms, float(self.other_mean))
+        expected[first_best] = float(self.best_mean)
+        return VolatileState(
+            periods,
+            code,
+            float(self.best_mean),
+            float(self.other_mean),
+            float(self.drift_period),
+            np.array([loss_key, switch_key], dtype=np.uint64),
+            np.array([0, periods[0], first_best, first_best], dtype=np.int64),
+            expected,
+            np.zeros(n_arms),
+            np.zeros(n_arms),
+            np.zeros(n_arms),
+            np.zeros(1),
+            MODES[self.feedback],
+            int(self.n_queries) if self.feedback == "multi" else 1,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Loss tables with one, several or all queries
+# --------------------------------------------------------------------------------------------
+class QueryTableState(NamedTuple):
+    losses: np.ndarray  # (n_rounds, K) loss table; round t uses row t mod n_rounds
+    cumulative_losses: np.ndarray  # (K,)
+    previous_best: np.ndarray  # int64[1], read and written by adversarial.table_hindsight
+    mode: int
+    n_queries: int
+
+
+@kernel
+def query_table_step(state, rng, t, action, feedback, record):
+    row = state.losses[t % state.losses.shape[0]]
+    played = query_arm(action, 0)
+    if state.mode == MODE_FULL:
+        feedback[:] = row
+    elif state.mode == MODE_BANDIT:
+        feedback[0] = row[played]
+    else:
+        n = min(query_count(action), state.n_queries)
+        feedback[0] = n
+        for q in range(state.n_queries):
+            if q < n:
+                arm = query_arm(action, q)
+                feedback[1 + 2 * q] = arm
+                feedback[2 + 2 * q] = row[arm]
+            else:
+                feedback[1 + 2 * q] = 0.0
+                feedback[2 + 2 * q] = 0.0
+    best = np.inf
+    best_cumulative = np.inf
+    for a in range(row.shape[0]):
+        state.cumulative_losses[a] += row[a]
+        best = min(best, row[a])
+        best_cumulative = min(best_cumulative, state.cumulative_losses[a])
+    record[LOSS] = row[played]
+    record[EXPECTED_LOSS] = row[played]
+    record[BEST_EXPECTED_LOSS] = best
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
+
+
+class _QueryTable(_QueryEnvironment):
+    """An oblivious loss table (built by :meth:`make_table`) with the feedback modes above."""
+
+    step_kernel = staticmethod(query_table_step)
+    hindsight_kernel = staticmethod(table_hindsight)
+
+    def make_table(self, rng) -> np.ndarray:
+        raise NotImplementedError
+
+    def make_spec(self) -> EnvSpec:
+        return self.feedback_spec(self.table_actions())
+
+    def init_state(self, spec, rng):
+        table = np.ascontiguousarray(self.make_table(rng), dtype=float)
+        return QueryTableState(
+            table,
+            np.zeros(table.shape[1]),
+            np.full(1, -1, dtype=np.int64),
+            MODES[self.feedback],
+            int(self.n_queries) if self.feedback == "multi" else 1,
+        )
+
+
+class SilentSwitchBandit(_QueryTable):
+    """An oblivious sequence against one-query learners: the switch is silent on the played arm.
+
+    Arm 0 has loss ``1/2`` in every round and arms ``1..K-1`` loss 1, except during bursts: every
+    ``spacing`` rounds (from round ``spacing`` on) a burst of ``burst`` rounds starts in which arm
+    ``j`` (cycling through ``1..K-1``) has loss 0.  A learner that has settled on arm 0 and only
+    observes what it plays sees the same loss 1/2 before, during and after the burst, so it
+    cannot notice that another arm became better; on a burst, its interval regret is about
+    ``burst / 2``.  This is the mechanism of the one-query lower bound of Daniely, Gonen and
+    Shalev-Shwartz (ICML 2015, Theorem 3).  A second query drawn from runs started inside the
+    burst (StABL) sees the better arm.  Deterministic (the Generator is not used).
+
+    Args:
+        n_actions: number of arms K (>= 2).
+        n_rounds: rows of the table (it repeats after them).
+        spacing: rounds between burst starts.
+        burst: burst length (<= spacing).
+        feedback: ``"bandit"``, ``"full"`` or ``"multi"``.
+        n_queries: queries per round with ``feedback="multi"``.
+    """
+
+    _parameter_constraints = {
+        "n_actions": [Interval(int, 2, None)],
+        "n_rounds": [Interval(int, 1, None)],
+        "spacing": [Interval(int, 1, None)],
+        "burst": [Interval(int, 1, None)],
+        "feedback": [Options(tuple(MODES))],
+        "n_queries": [Interval(int, 1, None)],
+    }
+    _test_params = [
+        {"n_actions": 3, "n_rounds": 60, "spacing": 20, "burst": 5},
+        {"n_actions": 3, "n_rounds": 60, "spacing": 20, "burst": 5, "feedback": "multi"},
+    ]
+
+    def __init__(
+        self,
+        n_actions: int = 10,
+        n_rounds: int = 10_000,
+        spacing: int = 2000,
+        burst: int = 500,
+        feedback: str = "bandit",
+        n_queries: int = 2,
+    ):
+        self.n_actions = n_actions
+        self.n_rounds = n_rounds
+        self.spacing = spacing
+        self.burst = burst
+        self.feedback = feedback
+        self.n_queries = n_queries
+
+    def table_actions(self) -> int:
+        return int(self.n_actions)
+
+    def validate(self) -> None:
+        super().validate()
+        if self.burst > self.spacing:
+            raise ValueError(
+                f"The 'burst' parameter of SilentSwitchBandit must be <= spacing ({self.spacing!r}). "
+                f"Got {self.burst!r} instead."
+            )
+
+    def make_table(self, rng):
+        n_rounds, n_arms = int(self.n_rounds), int(self.n_actions)
+        table = np.ones((n_rounds, n_arms))
+        table[:, 0] = 0.5
+        for number, start in enumerate(range(int(self.spacing), n_rounds, int(self.spacing))):
+            arm = 1 + number % (n_arms - 1)
+            table[start : start + int(self.burst), arm] = 0.0
+        return table
+
+
+class JunExperts(_QueryTable):
+    """The expert-advice experiment of Jun, Orabona, Wright and Willett ("Improved strongly adaptive
+    online learning using coin betting", AISTATS 2017, section 5.1).
+
+    ``n_experts`` experts, ``n_rounds`` rounds of i.i.d. Uniform(0, 1) losses drawn at reset; on
+    the first third of the rounds expert 0's loss ``l`` is replaced by ``max(l - 1/2, 0)``, on the
+    second third expert 1's, on the last third expert 2's.  The best expert therefore switches
+    twice; the oracle treats the drawn table as the adversary's (oblivious) sequence.  Defaults:
+    N = 1000, T = 600, full information.
+
+    Args:
+        n_experts: number of experts N (>= 3).
+        n_rounds: rows of the table (the paper's T).
+        feedback: ``"full"`` (the paper's setting), ``"bandit"`` or ``"multi"``.
+        n_queries: queries per round with ``feedback="multi"``.
+    """
+
+    _parameter_constraints = {
+        "n_experts": [Interval(int, 3, None)],
+        "n_rounds": [Interval(int, 3, None)],
+        "feedback": [Options(tuple(MODES))],
+        "n_queries": [Interval(int, 1, None)],
+    }
+    _test_params = [{"n_experts": 5, "n_rounds": 30}, {"n_experts": 4, "n_rounds": 30, "feedback": "bandit"}]
+
+    def __init__(
+        self, n_experts: int = 1000, n_rounds: int = 600, feedback: str = "full", n_queries: int = 2
+    ):
+        self.n_experts = n_experts
+        self.n_rounds = n_rounds
+        self.feedback = feedback
+        self.n_queries = n_queries
+
+    def table_actions(self) -> int:
+        return int(self.n_experts)
+
+    @property
+    def segment_starts(self) -> np.ndarray:
+        """First round (0-based) of each third."""
+        n = int(self.n_rounds)
+        return np.array([0, n // 3, 2 * n // 3], dtype=np.int64)
+
+    def make_table(self, rng):
+        table = rng.random((int(self.n_rounds), int(self.n_experts)))
+        bounds = [*self.segment_starts.tolist(), int(self.n_rounds)]
+        for expert in range(3):
+            rows = slice(bounds[expert], bounds[expert + 1])
+            table[rows, expert] = np.maximum(table[rows, expert] - 0.5, 0.0)
+        return table
