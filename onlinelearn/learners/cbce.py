@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from onlinelearn.core.numba_options import kernel
-from onlinelearn.core.params import Options
 from onlinelearn.learners.intervals import (
-    PRIOR_START_TIME,
-    PRIOR_UNIFORM,
-    IntervalMetaLearner,
+    PriorChoiceMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -67,7 +64,7 @@ def cbce_update(state, action, feedback):
     update_bases(state)
 
 
-class CBCE(IntervalMetaLearner):
+class CBCE(PriorChoiceMetaLearner):
     """Coin Betting for Changing Environments (Jun, Orabona, Wright and Willett, "Improved strongly
     adaptive online learning using coin betting", AISTATS 2017, Algorithms 1 and 2).
 
@@ -104,27 +101,6 @@ class CBCE(IntervalMetaLearner):
         prior: ``"start_time"`` (the theorem's prior) or ``"uniform"``.
     """
 
-    _parameter_constraints = {
-        **IntervalMetaLearner._parameter_constraints,
-        "prior": [Options(("start_time", "uniform"))],
-    }
     _test_params = [{}, {"schedule": "streaming", "prior": "uniform", "warm_start": True}]
     act_kernel = staticmethod(cbce_act)
     update_kernel = staticmethod(cbce_update)
-
-    def __init__(
-        self,
-        base=None,
-        schedule: str = "geometric",
-        lifetime_factor: int = 2,
-        warm_start: bool = False,
-        prior: str = "start_time",
-    ):
-        self.base = base
-        self.schedule = schedule
-        self.lifetime_factor = lifetime_factor
-        self.warm_start = warm_start
-        self.prior = prior
-
-    def prior_code_now(self) -> int:
-        return PRIOR_START_TIME if self.prior == "start_time" else PRIOR_UNIFORM

@@ -11,12 +11,10 @@ import numpy as np
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import kernel
-from onlinelearn.core.params import Interval, Options
+from onlinelearn.core.params import Interval
 from onlinelearn.core.sampling import sample_index
 from onlinelearn.learners.intervals import (
-    PRIOR_START_TIME,
-    PRIOR_UNIFORM,
-    IntervalMetaLearner,
+    PriorChoiceMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -223,7 +221,7 @@ def ada_normal_hedge_update(state, action, feedback):
     update_bases(state)
 
 
-class AdaNormalHedge(IntervalMetaLearner):
+class AdaNormalHedge(PriorChoiceMetaLearner):
     """AdaNormalHedge over interval runs: an AdaNormalHedge.TV-style baseline (Luo and Schapire,
     "Achieving all with no parameters: AdaNormalHedge", COLT 2015, sections 3 and 5; compared as
     "ATV" by Jun et al., AISTATS 2017).
@@ -250,27 +248,6 @@ class AdaNormalHedge(IntervalMetaLearner):
         prior: ``"start_time"`` (``pi_J ∝ 1 / (J_1^2 (1 + floor(log2 J_1)))``) or ``"uniform"``.
     """
 
-    _parameter_constraints = {
-        **IntervalMetaLearner._parameter_constraints,
-        "prior": [Options(("start_time", "uniform"))],
-    }
     _test_params = [{}, {"schedule": "streaming", "prior": "uniform"}]
     act_kernel = staticmethod(ada_normal_hedge_act)
     update_kernel = staticmethod(ada_normal_hedge_update)
-
-    def __init__(
-        self,
-        base=None,
-        schedule: str = "geometric",
-        lifetime_factor: int = 2,
-        warm_start: bool = False,
-        prior: str = "start_time",
-    ):
-        self.base = base
-        self.schedule = schedule
-        self.lifetime_factor = lifetime_factor
-        self.warm_start = warm_start
-        self.prior = prior
-
-    def prior_code_now(self) -> int:
-        return PRIOR_START_TIME if self.prior == "start_time" else PRIOR_UNIFORM

@@ -444,3 +444,30 @@ class IntervalMetaLearner(KernelLearner):
 def awake_slots(state, t: int) -> np.ndarray:
     """Indices of the runs awake at round ``t`` (Python helper for tests and inspection)."""
     return np.flatnonzero((state.starts > 0) & (state.starts <= t) & (t <= state.ends))
+
+
+class PriorChoiceMetaLearner(IntervalMetaLearner):
+    """A meta-learner whose new runs start with weight ``prior``: ``"start_time"``
+    (``pi_J ∝ 1 / (J_1^2 (1 + floor(log2 J_1)))``) or ``"uniform"`` (CBCE, AdaNormalHedge)."""
+
+    _parameter_constraints = {
+        **IntervalMetaLearner._parameter_constraints,
+        "prior": [Options(("start_time", "uniform"))],
+    }
+
+    def __init__(
+        self,
+        base=None,
+        schedule: str = "geometric",
+        lifetime_factor: int = 2,
+        warm_start: bool = False,
+        prior: str = "start_time",
+    ):
+        self.base = base
+        self.schedule = schedule
+        self.lifetime_factor = lifetime_factor
+        self.warm_start = warm_start
+        self.prior = prior
+
+    def prior_code_now(self) -> int:
+        return PRIOR_START_TIME if self.prior == "start_time" else PRIOR_UNIFORM
