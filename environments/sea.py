@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from onlinelearn.environments.oco import welford_update
 
 from onlinelearn.core.decision_sets import ball
 from onlinelearn.core.environment import KernelEnvironment
@@ -153,16 +154,6 @@ def _rotate(point, angle, out):
 
 
 @kernel
-def _welford(average, sums, k, n, point):
-    increase = 0.0
-    for i in range(point.shape[0]):
-        delta = point[i] - average[i]
-        average[i] += delta / n
-        increase += delta * (point[i] - average[i])
-    sums[k] += increase
-
-
-@kernel
 def sea_mean(state, t, u):
     """Write ``mu_t`` into ``state.mean``; return ``sigma_t^2``.  Random order: draw the point."""
     regime = state.regime
@@ -246,7 +237,7 @@ def sea_step(state, rng, t, action, feedback, record):
     # i.i.d. after round 1: mu_t, its running mean and their comparator terms do not change.
     changed = state.regime != IID or t == 0
     if changed:
-        _welford(state.mean_average, state.sums, 0, n, state.mean)
+        welford_update(state.mean_average, state.sums, 0, n, state.mean)
         if linear:
             state.sums[4] = -state.radius * _norm(state.mean)
             state.sums[5] = -state.radius * _norm(state.mean_average)
@@ -282,7 +273,7 @@ def sea_step(state, rng, t, action, feedback, record):
 def sea_hindsight(state, t, action, record):
     n = t + 1.0
     linear = state.family == LINEAR
-    _welford(state.xi_average, state.sums, 1, n, state.xi)
+    welford_update(state.xi_average, state.sums, 1, n, state.xi)
     if linear:
         record[BEST_LOSS] = -state.radius * _norm(state.xi)
         record[BEST_FIXED_CUMULATIVE_LOSS] = -state.radius * n * _norm(state.xi_average)
