@@ -61,14 +61,21 @@ def table_step(state, rng, t, action, feedback, record):
         feedback[:] = row
     else:
         feedback[0] = row[action]
+    record_table_row(row, action, state.cumulative_losses, record)
+
+
+@kernel
+def record_table_row(row, played, cumulative_losses, record):
+    """Oracle slots of an oblivious loss row (expected = realised): adds ``row`` to the running
+    sums and writes the played loss, the round's best and the best fixed action's sum."""
     best = np.inf
     best_cumulative = np.inf
     for a in range(row.shape[0]):
-        state.cumulative_losses[a] += row[a]
+        cumulative_losses[a] += row[a]
         best = min(best, row[a])
-        best_cumulative = min(best_cumulative, state.cumulative_losses[a])
-    record[LOSS] = row[action]
-    record[EXPECTED_LOSS] = row[action]
+        best_cumulative = min(best_cumulative, cumulative_losses[a])
+    record[LOSS] = row[played]
+    record[EXPECTED_LOSS] = row[played]
     record[BEST_EXPECTED_LOSS] = best
     record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
 

@@ -144,10 +144,6 @@ def linear_hindsight(state, t, action, record):
     state.previous_best[:] = state.best
 
 
-def _decision_set(domain: str, dimension: int, radius: float):
-    return ball(dimension, radius) if domain == "ball" else simplex(dimension)
-
-
 def _check_length(owner: str, name: str, value, dimension: int) -> None:
     if value is not None and np.shape(value) != (dimension,):
         raise ValueError(
@@ -156,7 +152,33 @@ def _check_length(owner: str, name: str, value, dimension: int) -> None:
         )
 
 
-class LinearLosses(KernelEnvironment):
+class _NoisyLosses(KernelEnvironment):
+    """Parameters shared by the linear and quadratic families: the set, the regime, the noise."""
+
+    _parameter_constraints = {
+        "dimension": [Interval(int, 1, None)],
+        "domain": [Options(_DOMAINS)],
+        "radius": [Interval(float, 0, None, closed="neither")],
+        "regime": [Options(_REGIMES)],
+        "noise": [Interval(float, 0, None, closed="left")],
+    }
+    _test_params = [
+        {"dimension": 3},
+        {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1},
+    ]
+
+    def __init__(self, dimension: int, domain: str, radius: float, regime: str, noise: float):
+        self.dimension = dimension
+        self.domain = domain
+        self.radius = radius
+        self.regime = regime
+        self.noise = noise
+
+    def decision_set(self):
+        return ball(self.dimension, self.radius) if self.domain == "ball" else simplex(self.dimension)
+
+
+class LinearLosses(_NoisyLosses):
     """Linear losses ``f_t(x) = <g_t, x>`` on a ball or the simplex (gradient feedback).
 
     ``g_t = s_t * mean + noise * (2 u_t - 1)`` with ``u_t`` uniform in [0, 1)^d drawn every round;
@@ -174,18 +196,7 @@ class LinearLosses(KernelEnvironment):
         noise: half-width of the uniform noise on every coordinate.
     """
 
-    _parameter_constraints = {
-        "dimension": [Interval(int, 1, None)],
-        "domain": [Options(_DOMAINS)],
-        "radius": [Interval(float, 0, None, closed="neither")],
-        "regime": [Options(_REGIMES)],
-        "mean": [ArrayLike(), None],
-        "noise": [Interval(float, 0, None, closed="left")],
-    }
-    _test_params = [
-        {"dimension": 3},
-        {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1},
-    ]
+    _parameter_constraints = {**_NoisyLosses._parameter_constraints, "mean": [ArrayLike(), None]}
     step_kernel = staticmethod(linear_step)
     hindsight_kernel = staticmethod(linear_hindsight)
 
@@ -198,12 +209,8 @@ class LinearLosses(KernelEnvironment):
         mean=None,
         noise: float = 0.5,
     ):
-        self.dimension = dimension
-        self.domain = domain
-        self.radius = radius
-        self.regime = regime
+        super().__init__(dimension, domain, radius, regime, noise)
         self.mean = mean
-        self.noise = noise
 
     def validate(self) -> None:
         _check_length("LinearLosses", "mean", self.mean, self.dimension)
@@ -225,7 +232,7 @@ class LinearLosses(KernelEnvironment):
         return float(np.max(np.abs(self.mean_vector)) + self.noise)
 
     def make_spec(self) -> EnvSpec:
-        decision_set = _decision_set(self.domain, self.dimension, self.radius)
+        decision_set = self.decision_set()
         size = self.radius if self.domain == "ball" else 1.0
         bound = self.gradient_bound * size
         return EnvSpec(
@@ -364,7 +371,7 @@ def quadratic_hindsight(state, t, action, record):
     state.center_index[1] = current
 
 
-class QuadraticLosses(KernelEnvironment):
+class QuadraticLosses(_NoisyLosses):
     """Quadratic losses ``f_t(x) = 1/2 ||x - xi_t||^2`` on a ball or the simplex.
 
     ``xi_t = c_t + noise * (2 u_t - 1)``, ``u_t`` uniform in [0, 1)^d drawn every round;
@@ -390,18 +397,7 @@ class QuadraticLosses(KernelEnvironment):
         noise: half-width of the uniform noise on every coordinate.
     """
 
-    _parameter_constraints = {
-        "dimension": [Interval(int, 1, None)],
-        "domain": [Options(_DOMAINS)],
-        "radius": [Interval(float, 0, None, closed="neither")],
-        "regime": [Options(_REGIMES)],
-        "center": [ArrayLike(), None],
-        "noise": [Interval(float, 0, None, closed="left")],
-    }
-    _test_params = [
-        {"dimension": 3},
-        {"dimension": 4, "domain": "simplex", "regime": "adversarial", "noise": 0.1},
-    ]
+    _parameter_constraints = {**_NoisyLosses._parameter_constraints, "center": [ArrayLike(), None]}
     step_kernel = staticmethod(quadratic_step)
     hindsight_kernel = staticmethod(quadratic_hindsight)
 
@@ -414,12 +410,8 @@ class QuadraticLosses(KernelEnvironment):
         center=None,
         noise: float = 0.5,
     ):
-        self.dimension = dimension
-        self.domain = domain
-        self.radius = radius
-        self.regime = regime
+        super().__init__(dimension, domain, radius, regime, noise)
         self.center = center
-        self.noise = noise
 
     def validate(self) -> None:
         _check_length("QuadraticLosses", "center", self.center, self.dimension)
@@ -432,7 +424,7 @@ class QuadraticLosses(KernelEnvironment):
             center = scale * np.linspace(-0.5, 1.0, self.dimension)
         else:
             center = np.array(self.center, dtype=float)
-        middle = _decision_set(self.domain, self.dimension, self.radius).center()
+        middle = self.decision_set().center()
         return np.stack([center, 2.0 * middle - center])
 
     @property
@@ -449,7 +441,7 @@ class QuadraticLosses(KernelEnvironment):
         return best
 
     def make_spec(self) -> EnvSpec:
-        decision_set = _decision_set(self.domain, self.dimension, self.radius)
+        decision_set = self.decision_set()
         return EnvSpec(
             FeedbackKind.GRADIENT,
             decision_set=decision_set,

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import types
 from numba.extending import overload
-from onlinelearn.environments.adversarial import table_hindsight
+from onlinelearn.environments.adversarial import record_table_row, table_hindsight
 
 from onlinelearn.core.counter_rng import counter_uniform, draw_key
 from onlinelearn.core.environment import KernelEnvironment, check_action
@@ -393,16 +393,7 @@ def query_table_step(state, rng, t, action, feedback, record):
             else:
                 feedback[1 + 2 * q] = 0.0
                 feedback[2 + 2 * q] = 0.0
-    best = np.inf
-    best_cumulative = np.inf
-    for a in range(row.shape[0]):
-        state.cumulative_losses[a] += row[a]
-        best = min(best, row[a])
-        best_cumulative = min(best_cumulative, state.cumulative_losses[a])
-    record[LOSS] = row[played]
-    record[EXPECTED_LOSS] = row[played]
-    record[BEST_EXPECTED_LOSS] = best
-    record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
+    record_table_row(row, played, state.cumulative_losses, record)
 
 
 class _QueryTable(_QueryEnvironment):
