@@ -1,4 +1,5 @@
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -8,22 +9,18 @@ from onlinelearn.environments.adversarial import BestArmSwitching
 from onlinelearn.environments.volatile import JunExperts, VolatileBandit
 
 import onlinelearn as ol
-from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.core import EnvSpec, FeedbackKind
 from onlinelearn.learners.cbce import CBCE
 from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.intervals import awake_slots
 from onlinelearn.testing import check_learner
 from onlinelearn.trackers.adaptive import MovingAverageLoss, StronglyAdaptiveRegret
 from tests.conftest import QUICK
+from tests.learners import expert_helpers
+from tests.learners.expert_helpers import full, played_distributions
 from tests.naive.adaptive import meta_run
 
-
-def experts_spec(n, horizon=64):
-    return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n, horizon=horizon)
-
-
-def full(row):
-    return Feedback(FeedbackKind.FULL_INFORMATION, np.asarray(row, dtype=float))
+experts_spec = partial(expert_helpers.experts_spec, horizon=64)
 
 
 @pytest.mark.parametrize("params", CBCE._test_params)
@@ -67,12 +64,7 @@ def test_matches_naive_reference():
     losses[:70, 1] *= 0.1
     losses[70:, 3] *= 0.1
     learner = CBCE()
-    learner.reset(experts_spec(4, horizon=len(losses)), np.random.default_rng(9))
-    actions, played = [], []
-    for row in losses:
-        actions.append(learner.act())
-        played.append(learner.state_.probabilities.copy())
-        learner.update(full(row))
+    actions, played = played_distributions(learner, losses, seed=9)
     base_eta = learner.state_.base_eta
     naive_actions, naive_played = meta_run(losses, np.random.default_rng(9), "cbce", base_eta, len(base_eta))
     np.testing.assert_allclose(played, naive_played, rtol=1e-9, atol=1e-14)

@@ -1,4 +1,5 @@
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -8,24 +9,20 @@ from onlinelearn.environments.adversarial import BestArmSwitching
 from onlinelearn.environments.volatile import VolatileBandit
 
 import onlinelearn as ol
-from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.core import EnvSpec, FeedbackKind
 from onlinelearn.learners.fixed_share import AdaNormalHedge, FixedShare, normal_potential_log_weight
 from onlinelearn.learners.hedge import Hedge
 from onlinelearn.testing import check_learner
 from onlinelearn.trackers.adaptive import StronglyAdaptiveRegret
 from onlinelearn.trackers.dynamic import DynamicRegret
 from tests.conftest import QUICK
+from tests.learners import expert_helpers
+from tests.learners.expert_helpers import full
 from tests.naive.adaptive import fixed_share_run
 
 SWITCHING = BestArmSwitching(n_actions=3, n_rounds=60, period=10, feedback="full")
 
-
-def experts_spec(n, horizon=100):
-    return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n, horizon=horizon)
-
-
-def full(row):
-    return Feedback(FeedbackKind.FULL_INFORMATION, np.asarray(row, dtype=float))
+experts_spec = partial(expert_helpers.experts_spec, horizon=100)
 
 
 @pytest.mark.parametrize("params", FixedShare._test_params)

@@ -8,7 +8,7 @@ from onlinelearn.environments import AdversarialBandit, BernoulliBandit
 from onlinelearn.environments.games import RepeatedGame
 
 import onlinelearn as ol
-from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.core import EnvSpec, FeedbackKind
 from onlinelearn.games import commitment_game, dss_game, random_game
 from onlinelearn.learners.exp3 import EXP3
 from onlinelearn.learners.followers import (
@@ -23,15 +23,8 @@ from onlinelearn.learners.leaders import Commitment, two_phase_schedule
 from onlinelearn.testing import check_learner
 from onlinelearn.trackers.games import FollowerRegret
 from tests.conftest import QUICK
+from tests.learners.expert_helpers import experts_spec, full
 from tests.naive.games import blum_mansour_distribution, play
-
-
-def experts_spec(n, horizon=None):
-    return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n, horizon=horizon)
-
-
-def full(losses):
-    return Feedback(FeedbackKind.FULL_INFORMATION, np.asarray(losses, dtype=float))
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,10 @@ from hypothesis import strategies as st
 from onlinelearn.environments import AdversarialBandit, BernoulliBandit
 
 import onlinelearn as ol
-from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
+from onlinelearn.core import EnvSpec, FeedbackKind
 from tests.conftest import QUICK
+from tests.learners.expert_helpers import experts_spec, full
 from tests.naive.hedge import hedge_actions, hedge_probabilities
-
-
-def experts_spec(n, horizon=None, loss_range=(0.0, 1.0)):
-    return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=n, horizon=horizon, loss_range=loss_range)
-
-
-def full(losses):
-    return Feedback(FeedbackKind.FULL_INFORMATION, np.asarray(losses, dtype=float))
 
 
 def test_hedge_first_rounds_by_hand():
