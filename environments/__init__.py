@@ -11,6 +11,8 @@ from onlinelearn.environments.adversarial import (
     RandomAdversarialBandit,
     StochasticallyConstrainedBandit,
 )
+from onlinelearn.environments.bandit_convex import BanditQuadraticLosses
+from onlinelearn.environments.conformal import ShiftingScores
 from onlinelearn.environments.games import RepeatedGame
 from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
@@ -36,5 +38,7 @@ REGISTRY = [
 REGISTRY += [SEAQuadraticLosses, SEALinearLosses, RepeatedGame]
 #: Volatile bandits and the expert instance of Jun et al. (issue 5).
 REGISTRY += [VolatileBandit, SilentSwitchBandit, JunExperts]
+#: Bandit convex losses answering several queries, and conformal scores with shifts (issue 5).
+REGISTRY += [BanditQuadraticLosses, ShiftingScores]
 
 __all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

@@ -8,7 +8,14 @@ repetitions and seed, as data) and ``draw(results) -> Figure``; registering it i
 ``tests/test_paper_figures.py``.
 """
 
-from paper_figures import classical_bandits, sea_interpolation, sea_rates, stackelberg, strongly_adaptive
+from paper_figures import (
+    classical_bandits,
+    conformal,
+    sea_interpolation,
+    sea_rates,
+    stackelberg,
+    strongly_adaptive,
+)
 
 #: Figure name -> module; ``python -m paper_figures NAME`` writes ``NAME.png``, ``NAME.csv`` and
 #: ``NAME_summary.csv``.
@@ -18,6 +25,7 @@ FIGURES = {
     "sea_interpolation": sea_interpolation,
     "stackelberg": stackelberg,
     "strongly_adaptive": strongly_adaptive,
+    "conformal": conformal,
 }
 
 __all__ = ["FIGURES"]

@@ -22,10 +22,11 @@ CURVE_COLUMNS = ["learner", "env", "metric", "t", "mean", "std_error", "ci95_low
 
 @dataclass(frozen=True)
 class Experiment:
-    """One figure's experiment: ``ol.run(learners, environments, horizon, n_reps, seed)``.
+    """One figure's experiment: ``ol.run(learners, environments, horizon, n_reps, seed, ...)``.
 
     ``learners`` and ``environments`` map a display label (legend entry, panel, CSV key) to the
-    object; the labels replace the objects' generated names in the results.
+    object; the labels replace the objects' generated names in the results.  ``trackers`` (empty:
+    the library's default regret trackers) and ``n_checkpoints`` are passed to ``ol.run``.
     """
 
     learners: dict[str, object]
@@ -33,6 +34,8 @@ class Experiment:
     horizon: int
     n_reps: int
     seed: int = 0
+    trackers: tuple = ()
+    n_checkpoints: int = 200
 
 
 def sizes(quick: bool, horizon: int, n_reps: int) -> tuple[int, int]:
@@ -50,6 +53,8 @@ def run(experiment: Experiment):
         experiment.horizon,
         experiment.n_reps,
         experiment.seed,
+        trackers=list(experiment.trackers) or None,
+        n_checkpoints=experiment.n_checkpoints,
         progress=False,
     )
     return replace(

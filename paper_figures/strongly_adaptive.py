@@ -13,6 +13,12 @@
     0.7 for the others), the best arm moving cyclically every 2000 rounds, T = 20000, 20
     repetitions.  (b) normalised strongly adaptive regret SA(tau) / sqrt(K tau) against tau;
     (c) mean regret over the tau rounds after each switch.
+(d) The same five learners choosing the step size of online least-squares SGD
+    (:class:`~onlinelearn.environments.tuning.HyperparameterSelection`, our construction of the
+    downstream task Lu et al. name): K = 5 step sizes 0.01 ... 1, phases of 2000 rounds
+    alternating between a drifting target (large steps win) and a noisy still one (small steps
+    win), T = 20000, 20 repetitions.  Moving average (200 rounds) of the expected loss, drift
+    phases shaded; the legend gives SA(2000) (worst regret over 2000-round windows).
 
 Run ``python -m paper_figures.strongly_adaptive [--quick] [--out DIR]``.  It writes
 ``strongly_adaptive.png`` and one CSV of mean curves per experiment.  (The generic ``make`` of
@@ -28,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from onlinelearn.environments.tuning import HyperparameterSelection
 from onlinelearn.environments.volatile import JunExperts, VolatileBandit
 
 from onlinelearn.learners.cbce import CBCE
@@ -41,6 +48,7 @@ from paper_figures._common import Experiment
 NAME = "strongly_adaptive"
 N_ARMS = 5
 TAUS = (50, 100, 200, 500, 1000, 2000)
+TUNING_WINDOW = 200  # rounds of the moving average of panel (d)
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,8 @@ class TrackedExperiment(Experiment):
 
 
 def experiments(quick: bool = False) -> dict[str, TrackedExperiment]:
-    """The three runs of the figure: experts, two-query bandits, one-query bandits."""
+    """The five runs of the figure: experts, two-query and one-query bandits on the volatile
+    bandit and on step-size selection."""
     experts_reps = 10 if quick else 50
     horizon, period, reps = (4000, 1000, 10) if quick else (20_000, 2000, 20)
     taus = tuple(tau for tau in TAUS if tau <= period)
@@ -93,6 +102,36 @@ def experiments(quick: bool = False) -> dict[str, TrackedExperiment]:
             seed=1,  # the same seed: the same realisations as the two-query run
             trackers=bandit_trackers,
         ),
+        **tuning_experiments(quick),
+    }
+
+
+def tuning_experiments(quick: bool = False) -> dict[str, TrackedExperiment]:
+    """Panel (d): the same learners choosing SGD's step size (two runs, one per feedback kind)."""
+    horizon, period, reps = (4000, 1000, 10) if quick else (20_000, 2000, 20)
+    trackers = (StronglyAdaptiveRegret((period,)), MovingAverageLoss(TUNING_WINDOW))
+    common = {
+        "horizon": horizon,
+        "n_reps": reps,
+        "seed": 2,
+        "trackers": trackers,
+        "n_checkpoints": horizon // 10,
+    }
+    return {
+        "tuning two queries": TrackedExperiment(
+            learners={"StABL (2 queries)": StABL(), "EXP3, 2 queries": EXP3TwoQueries()},
+            environments={"step sizes": HyperparameterSelection(period=period, feedback="multi")},
+            **common,
+        ),
+        "tuning one query": TrackedExperiment(
+            learners={
+                "EXP3": EXP3(),
+                "fixed-share EXP3": FixedShare(n_switches=horizon // period),
+                "SAOL over EXP3": SAOL(base=EXP3()),
+            },
+            environments={"step sizes": HyperparameterSelection(period=period, feedback="bandit")},
+            **common,
+        ),
     }
 
 
@@ -121,13 +160,15 @@ def _final_mean_and_se(results, metric):
 
 
 def draw(all_results: dict):
-    """Three panels: (a) moving-average loss on the experts, (b) SA(tau) / sqrt(K tau), (c)
-    post-switch regret, with 95% confidence bands / bars of the mean."""
+    """Four panels: (a) moving-average loss on the experts, (b) SA(tau) / sqrt(K tau), (c)
+    post-switch regret, with 95% confidence bands / bars of the mean; (d) moving-average loss on
+    step-size selection."""
     import matplotlib.pyplot as plt
 
     from onlinelearn.results import mean_and_standard_error, t_quantile
 
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    figure, grid = plt.subplots(2, 2, figsize=(13, 9))
+    axes = grid.ravel()
     experts = all_results["experts"]
     data = experts.metrics["moving_average_loss"]
     half = t_quantile(experts.n_reps)
@@ -160,12 +201,69 @@ def draw(all_results: dict):
     axes[1].set_title(f"(b) volatile bandit, K = {N_ARMS}: normalised SA-regret", fontsize="medium")
     axes[2].set_title("(c) regret right after a switch", fontsize="medium")
     axes[2].legend(fontsize="small", title="solid: 2 queries; dashed: 1", title_fontsize="small")
+    _draw_tuning(axes[3], all_results)
     figure.tight_layout()
     return figure
 
 
+def _draw_tuning(ax, all_results) -> None:
+    """Panel (d): moving-average expected loss minus EXP3's on the same realisations (paired, so
+    the bands are those of the difference), drift phases shaded."""
+    import matplotlib.pyplot as plt
+
+    from onlinelearn.results import mean_and_standard_error, t_quantile
+
+    two, one = all_results["tuning two queries"], all_results["tuning one query"]
+    horizon = int(two.checkpoints[-1])
+    period = _tuning_period(all_results)
+    for start, kind in HyperparameterSelection(period=period).phase_starts(horizon):
+        if kind == 0:
+            ax.axvspan(start, min(start + period, horizon), color="grey", alpha=0.12, lw=0)
+    reference = one.metrics["moving_average_loss"][0, 0]  # EXP3, (repetitions, checkpoints)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    sa = {}
+    for results in (two, one):
+        means, _ = _final_mean_and_se(results, f"sa_regret_{period}")
+        sa.update(zip(results.learner_names, means, strict=True))
+    ax.axhline(
+        0.0, color=colours[2], ls="--", lw=1.2, label=f"EXP3 (reference): SA({period}) = {sa['EXP3']:.0f}"
+    )
+    half = t_quantile(two.n_reps)
+    number, low, high = 0, 0.0, 0.0
+    for results, style in ((two, "-"), (one, "--")):
+        for i, name in enumerate(results.learner_names):
+            colour = colours[number % len(colours)]
+            number += 1
+            if results is one and i == 0:
+                continue  # EXP3 itself: the zero line
+            difference = results.metrics["moving_average_loss"][i, 0] - reference
+            mean, se = mean_and_standard_error(difference, axis=0)
+            label = f"{name}: SA({period}) = {sa[name]:.0f}"
+            ax.plot(results.checkpoints, mean, ls=style, lw=1.2, color=colour, label=label)
+            ax.fill_between(results.checkpoints, mean - half * se, mean + half * se, color=colour, alpha=0.15)
+            low, high = min(low, (mean - half * se).min()), max(high, (mean + half * se).max())
+    span = high - low
+    ax.set(xlim=(0, horizon), ylim=(low - 0.55 * span, high + 0.05 * span), xlabel="round")
+    ax.set_ylabel(f"loss minus EXP3's, moving average over {TUNING_WINDOW} rounds")
+    ax.set_title(
+        "(d) choosing SGD's step size (K = 5); shaded: drift phases (large steps best)", fontsize="medium"
+    )
+    ax.legend(
+        fontsize="small",
+        ncol=2,
+        loc="lower center",
+        title=f"SA({period}): worst regret over {period}-round windows",
+        title_fontsize="small",
+    )
+
+
+def _tuning_period(all_results) -> int:
+    names = all_results["tuning two queries"].metrics
+    return int(next(name for name in names if name.startswith("sa_regret_")).rsplit("_", 1)[1])
+
+
 def make(out_dir, quick: bool = False) -> list[Path]:
-    """Run the three experiments, draw the figure and write the PNG and the curve CSVs."""
+    """Run the five experiments, draw the figure and write the PNG and the curve CSVs."""
     import matplotlib.pyplot as plt
 
     from onlinelearn.plot import STYLE, save
@@ -186,7 +284,9 @@ def make(out_dir, quick: bool = False) -> list[Path]:
         curve_frame(results).to_csv(path, index=False)
         paths.append(path)
     written = ", ".join(map(str, paths))
-    print(f"{NAME}: 3 experiments in {elapsed:.1f} s (including compilation); wrote {written}")
+    print(
+        f"{NAME}: {len(all_results)} experiments in {elapsed:.1f} s (including compilation); wrote {written}"
+    )
     return paths
 
 

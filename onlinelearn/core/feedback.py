@@ -82,9 +82,12 @@ class Feedback:
 
     @property
     def loss(self) -> float:
-        """Loss of the played action (bandit kinds) or value at the played point (gradient)."""
+        """Loss of the played action (bandit kinds) or value at the played point (gradient and
+        bandit-convex kinds)."""
         if self.kind in (FeedbackKind.BANDIT, FeedbackKind.GRADIENT):
             return float(self.values[0])
         if self.kind == FeedbackKind.MULTI_QUERY:
             return float(self.values[2])
+        if self.kind == FeedbackKind.BANDIT_CONVEX:
+            return float(self.values[1])
         raise AttributeError(f"Feedback of kind {self.kind.name} has no single 'loss'.")

@@ -1,6 +1,8 @@
 """Learners: one module per algorithm or tight family.  ``REGISTRY`` feeds the common tests."""
 
+from onlinelearn.learners.bandit_convex import StABLConvex, TwoPointBGD
 from onlinelearn.learners.cbce import CBCE
+from onlinelearn.learners.conformal import SAOCP, ScaleFreeOGD
 from onlinelearn.learners.exp3 import EXP3, EXP3IX
 from onlinelearn.learners.fixed_share import AdaNormalHedge, FixedShare
 from onlinelearn.learners.followers import FTPL, BlumMansour, FollowTheLeader
@@ -27,5 +29,7 @@ REGISTRY += [OMD, OptimisticOMD, OptimisticFTRL, OFTL, OptimisticHedge]
 REGISTRY += [FollowTheLeader, FTPL, BlumMansour, Schedule, Commitment, MyopicBestResponse]
 #: Strongly adaptive learners, including StABL with two queries per round (issue 5).
 REGISTRY += [SAOL, CBCE, FixedShare, AdaNormalHedge, StABL, EXP3TwoQueries]
+#: Bandit convex optimisation with two queries, and online conformal prediction (issue 5).
+REGISTRY += [TwoPointBGD, StABLConvex, ScaleFreeOGD, SAOCP]
 
 __all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

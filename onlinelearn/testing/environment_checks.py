@@ -313,6 +313,9 @@ def _losses_in_feedback(spec: EnvSpec, values: np.ndarray) -> np.ndarray:
     if kind == FeedbackKind.MULTI_QUERY:
         n = int(values[0]) if values.size and np.isfinite(values[0]) else 0
         return values[2 : 2 + 2 * n : 2]
+    if kind == FeedbackKind.BANDIT_CONVEX:
+        n = int(values[0]) if values.size and np.isfinite(values[0]) else 0
+        return values[1 : 1 + n]
     return values[:0]
 
 
@@ -331,6 +334,8 @@ def _check_record_consistency(spec, action, feedback, record, t):
         played = feedback[action]
     elif kind == FeedbackKind.MULTI_QUERY:
         played = feedback[2]
+    elif kind == FeedbackKind.BANDIT_CONVEX:
+        played = feedback[1]
     if played is not None and not close(played, record[LOSS]):
         _fail(
             f"oracle LOSS {record[LOSS]!r} differs from the loss in the feedback {played!r} {where}.",

@@ -62,6 +62,13 @@ def _check_action(spec: EnvSpec, action, t: int):
             )
         return
     point = np.asarray(action, dtype=float) if not isinstance(action, str) else None
+    if spec.feedback_kind == FeedbackKind.BANDIT_CONVEX and point is not None and point.ndim == 2:
+        # Multi-point queries (k, d), the first played: every row must be a valid point.
+        if not 1 <= point.shape[0] <= spec.n_queries:
+            _fail(f"act() returned {point.shape[0]} points {where}; spec.n_queries is {spec.n_queries}.")
+        for row in point:
+            _check_action(replace(spec, feedback_kind=FeedbackKind.GRADIENT), row, t)
+        return
     if point is None or point.shape != (spec.decision_set.dimension,):
         _fail(
             f"act() returned {action!r} {where}; expected a point of shape ({spec.decision_set.dimension},)."
