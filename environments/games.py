@@ -7,11 +7,13 @@ and trains the follower on its payoffs (Deng, Schneider and Sivan, NeurIPS 2019;
 §2.1).
 
 Design: the follower is one of the learners of :data:`~onlinelearn.learners.followers.FOLLOWER_CLASSES`
-(Hedge, FollowTheLeader, FTPL, EXP3, EXP3IX, BlumMansour), converted at ``reset`` into the common
-:class:`~onlinelearn.learners.followers.FollowerState` whose ``kind`` code selects the branch of
-the followers' module-level kernels (``follower_act``/``follower_update``) called by this step
-kernel.  So one compiled step kernel serves every follower, the followers' randomness comes from
-the environment's Generator, and Hedge/EXP3 run their own kernels.
+(Hedge, FollowTheLeader, FTPL, EXP3, EXP3IX, BlumMansour).  At ``reset`` it keeps its own state
+record (:func:`~onlinelearn.learners.followers.follower_state`: a ``HedgeState`` for Hedge, an
+``Exp3State`` for EXP3 / EXP3-IX, ...) and the environment's :attr:`RepeatedGame.step_kernel` is
+the step kernel written for that follower class (:func:`hedge_game_step`, :func:`exp3_game_step`,
+...), which calls the follower's own kernels and the shared :func:`pay_and_record`.  So each
+compiled runner sees one follower type and no per-round dispatch, the followers' randomness comes
+from the environment's Generator, and every follower runs its own kernels.
 
 Units.  The follower learns from losses ``1 - B~[i_t, :]`` where ``B~`` is ``B`` mapped affinely
 onto [0, 1] (:meth:`~onlinelearn.games.Game.normalised`): full information for every follower
@@ -35,10 +37,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import KERNEL_OPTIONS, kernel
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -50,98 +53,178 @@ from onlinelearn.core.oracle import (
     LOSS,
 )
 from onlinelearn.core.params import InstanceOf, Interval, Options
+from onlinelearn.core.sampling import sample_index, softmax_negative
 from onlinelearn.core.spec import EnvSpec
 from onlinelearn.games.game import Game
 from onlinelearn.games.named import commitment_game, dss_game
 from onlinelearn.games.spec import FOLLOWER_ACTION, FOLLOWER_STRATEGY, LEADER_ACTION, GameSpec
-from onlinelearn.learners.exp3 import EXP3, EXP3IX
+from onlinelearn.learners.exp3 import EXP3, EXP3IX, exp3_act, exp3_update
 from onlinelearn.learners.followers import (
     FOLLOWER_CLASSES,
+    FTPL,
     BlumMansour,
-    FollowerState,
     FollowTheLeader,
-    follower_act,
+    blum_mansour_act,
+    blum_mansour_update,
+    follow_the_leader_act,
     follower_state,
     follower_update,
+    ftpl_act,
 )
-from onlinelearn.learners.hedge import Hedge
+from onlinelearn.learners.hedge import Hedge, hedge_probabilities, hedge_update
 
 
 class RepeatedGameState(NamedTuple):
     # (3, m, n): A, B (raw) and the follower's losses 1 - B~.  Few arrays keep the record cheap
     # to pass between kernels in the compiled loop.
     matrices: np.ndarray
-    # (4, m): this round's expected losses -A y_t, their running sums, the running sums of the
-    # realised -A[:, j_s], and [the bandit follower's feedback, ...].
+    # (3, m): the running sums of the expected losses -A y_s (comparator "best_row" only), the
+    # running sums of the realised -A[:, j_s] (hindsight), and [the bandit follower's feedback, ...].
     vectors: np.ndarray
     integers: np.ndarray  # int64 [j_t, last round's best row (-1 before round 1)]
-    follower: FollowerState
-    full_information: bool  # the follower sees B~[i, :] (else only B~[i, j])
+    follower: object  # the follower's own state record (HedgeState, Exp3State, FollowerState)
     stackelberg_loss: float  # -V
     stackelberg_comparator: bool  # slot 5 is -V (t + 1) instead of the best fixed row's sum
 
 
-@kernel
-def game_step(state, rng, t, action, feedback, record):
-    # Index the packed arrays directly (no per-round views): this kernel runs every round.
-    M = state.matrices
-    V = state.vectors
-    m = M.shape[1]
-    n = M.shape[2]
-    j = follower_act(state.follower, rng)
-    y = state.follower.vectors
+# Why the step kernels are written the way they are (measurements in docs/design.md §6.2).  Numba
+# increfs every array of a kernel's arguments on entry and decrefs it after its last use (an
+# atomic operation each); its reference-count pruning removes these pairs only when no call that
+# LLVM did not inline lies between them, because such a call may return an error.  So the step
+# kernels call their shared helpers through `inline_kernel` (inlined at Numba IR level), and index
+# `state.field[...]` directly instead of binding arrays to local names (whose pairs the pruner
+# does not remove either).  Calls to the followers' own kernels that LLVM does not inline
+# (softmax, linear solves) cost a pair per live array; only the Hedge step avoids them.
+inline_kernel = njit(**KERNEL_OPTIONS, inline="always")
+
+_softmax_negative_inline = inline_kernel(getattr(softmax_negative, "py_func", softmax_negative))
+
+
+@inline_kernel
+def expected_leader_loss(state, row, strategy):
+    """``-A[row, :] y`` for the follower's mixed strategy ``y = strategy``."""
+    expected = 0.0
+    for k in range(state.matrices.shape[2]):
+        expected -= state.matrices[0, row, k] * strategy[k]
+    return expected
+
+
+@inline_kernel
+def pay_and_record(state, t, action, j, strategy, feedback, record):
+    """Pay both players for ``(i_t, j_t) = (action, j)`` against the follower's mixed strategy
+    ``y_t = strategy``: the leader's feedback and the oracle slots of the step (every follower).
+
+    Only the played row's expected loss is needed here with the Stackelberg comparator; the other
+    rows' (slot 2 and the expected-loss vector) are left to :func:`game_hindsight`, which the
+    runner calls only for trackers that read them.
+    """
+    m = state.matrices.shape[1]
+    n = state.matrices.shape[2]
     state.integers[0] = j
     feedback[0] = j
-    feedback[1] = M[0, action, j]
-    best = np.inf
-    best_cumulative = np.inf
+    feedback[1] = state.matrices[0, action, j]
     for a in range(m):
-        feedback[2 + a] = M[0, a, j]
-        expected = 0.0
-        for k in range(n):
-            expected -= M[0, a, k] * y[1, k]
-        V[0, a] = expected
-        V[1, a] += expected
-        best = min(best, expected)
-        best_cumulative = min(best_cumulative, V[1, a])
-    record[LOSS] = -M[0, action, j]
-    record[EXPECTED_LOSS] = V[0, action]
-    record[BEST_EXPECTED_LOSS] = best
+        feedback[2 + a] = state.matrices[0, a, j]
+    record[LOSS] = -state.matrices[0, action, j]
+    record[EXPECTED_LOSS] = expected_leader_loss(state, action, strategy)
     if state.stackelberg_comparator:
-        best_cumulative = state.stackelberg_loss * (t + 1)
-    record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
+        record[BEST_FIXED_CUMULATIVE_EXPECTED] = state.stackelberg_loss * (t + 1)
+    else:
+        best_cumulative = np.inf
+        for a in range(m):
+            state.vectors[0, a] += expected_leader_loss(state, a, strategy)
+            best_cumulative = min(best_cumulative, state.vectors[0, a])
+        record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
     start = EXPECTED_LOSSES + m
     record[start + LEADER_ACTION] = action
     record[start + FOLLOWER_ACTION] = j
     for k in range(n):
-        record[start + FOLLOWER_STRATEGY + k] = y[1, k]
-        record[start + FOLLOWER_STRATEGY + n + k] = M[1, action, k]
-    # The follower learns after y_t has been recorded.
-    if state.full_information:
-        follower_update(state.follower, j, M[2, action])
-    else:
-        V[3, 0] = M[2, action, j]
-        follower_update(state.follower, j, V[3, :1])
+        record[start + FOLLOWER_STRATEGY + k] = strategy[k]
+        record[start + FOLLOWER_STRATEGY + n + k] = state.matrices[1, action, k]
+
+
+@inline_kernel
+def _hedge_next_strategy(follower):
+    # hedge_probabilities with the softmax inlined (the same arithmetic, so bit-identical).
+    eta = follower.eta / np.sqrt(follower.scalars[0] + 1.0) if follower.anytime else follower.eta
+    _softmax_negative_inline(follower.cumulative_losses, eta, follower.probabilities)
+
+
+@kernel
+def hedge_game_step(state, rng, t, action, feedback, record):
+    """Hedge follower.  ``y_t`` was computed at the end of the last round (at reset for t = 0)
+    from the same losses as ``hedge_act`` would use, so this equals act, pay, update."""
+    j = sample_index(state.follower.probabilities, rng.random())
+    pay_and_record(state, t, action, j, state.follower.probabilities, feedback, record)
+    hedge_update(state.follower, j, state.matrices[2, action])
+    _hedge_next_strategy(state.follower)
+
+
+@kernel
+def exp3_game_step(state, rng, t, action, feedback, record):
+    """EXP3 / EXP3-IX follower: it sees only its own loss ``1 - B~[i_t, j_t]``."""
+    j = exp3_act(state.follower, rng)
+    pay_and_record(state, t, action, j, state.follower.probabilities, feedback, record)
+    state.vectors[2, 0] = state.matrices[2, action, j]
+    exp3_update(state.follower, j, state.vectors[2, :1])
+
+
+@kernel
+def follow_the_leader_game_step(state, rng, t, action, feedback, record):
+    j = follow_the_leader_act(state.follower, rng)
+    pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
+    follower_update(state.follower, j, state.matrices[2, action])
+
+
+@kernel
+def ftpl_game_step(state, rng, t, action, feedback, record):
+    j = ftpl_act(state.follower, rng)
+    pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
+    follower_update(state.follower, j, state.matrices[2, action])
+
+
+@kernel
+def blum_mansour_game_step(state, rng, t, action, feedback, record):
+    j = blum_mansour_act(state.follower, rng)
+    pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
+    blum_mansour_update(state.follower, j, state.matrices[2, action])
+
+
+#: The step kernel of each follower class (EXP3IX shares EXP3's kernels).
+STEP_KERNELS = (
+    (Hedge, hedge_game_step),
+    (EXP3, exp3_game_step),
+    (EXP3IX, exp3_game_step),
+    (FollowTheLeader, follow_the_leader_game_step),
+    (FTPL, ftpl_game_step),
+    (BlumMansour, blum_mansour_game_step),
+)
 
 
 @kernel
 def game_hindsight(state, t, action, record):
+    """Every row's expected loss against ``y_t`` (read back from the record: the Hedge step has
+    already moved its state on to ``y_{t+1}``) and the realised comparators."""
     A = state.matrices[0]
     m = A.shape[0]
-    expected_losses = state.vectors[0]
-    cumulative_losses = state.vectors[2]
+    n = A.shape[1]
+    start = EXPECTED_LOSSES + m + FOLLOWER_STRATEGY
+    strategy = record[start : start + n]
     j = state.integers[0]
+    best_expected = np.inf
     best = np.inf
     best_cumulative = np.inf
     best_row = 0
     for a in range(m):
+        expected = expected_leader_loss(state, a, strategy)
+        record[EXPECTED_LOSSES + a] = expected
+        if expected < best_expected:
+            best_expected, best_row = expected, a
         loss = -A[a, j]
-        cumulative_losses[a] += loss
+        state.vectors[1, a] += loss
         best = min(best, loss)
-        best_cumulative = min(best_cumulative, cumulative_losses[a])
-        record[EXPECTED_LOSSES + a] = expected_losses[a]
-        if expected_losses[a] < expected_losses[best_row]:
-            best_row = a
+        best_cumulative = min(best_cumulative, state.vectors[1, a])
+    record[BEST_EXPECTED_LOSS] = best_expected
     record[BEST_LOSS] = best
     record[BEST_FIXED_CUMULATIVE_LOSS] = best_cumulative
     previous = state.integers[1]
@@ -184,7 +267,6 @@ class RepeatedGame(KernelEnvironment):
     _skip_checks = {
         "realisation_independent_of_actions": "the follower adapts to the leader's actions by design"
     }
-    step_kernel = staticmethod(game_step)
     hindsight_kernel = staticmethod(game_hindsight)
 
     def __init__(
@@ -197,6 +279,16 @@ class RepeatedGame(KernelEnvironment):
 
     def _follower(self):
         return Hedge() if self.follower is None else self.follower
+
+    @property
+    def step_kernel(self):
+        """The step kernel for this follower's class (``None`` for an invalid follower, which
+        ``reset`` then reports)."""
+        follower = self._follower()
+        for follower_class, step in STEP_KERNELS:
+            if isinstance(follower, follower_class):
+                return step
+        return None
 
     def make_spec(self) -> GameSpec:
         A = self.game.leader_payoffs
@@ -237,12 +329,13 @@ class RepeatedGame(KernelEnvironment):
                 1.0 - self.game.normalised().follower_payoffs,
             ]
         )
+        if isinstance(follower, Hedge):
+            hedge_probabilities(state)  # y_1; hedge_game_step computes y_{t+1} at the end of round t
         return RepeatedGameState(
             matrices,
-            np.zeros((4, m)),
+            np.zeros((3, m)),
             np.array([0, -1], dtype=np.int64),
             state,
-            not isinstance(follower, EXP3 | EXP3IX),
             -float(self.game.stackelberg_value),
             self.comparator == "stackelberg",
         )

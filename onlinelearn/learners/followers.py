@@ -1,19 +1,17 @@
-"""Learners that play the follower's side of a repeated game, and the one kernel pair that runs
-any of them inside :class:`~onlinelearn.environments.games.RepeatedGame`.
+"""Learners that play the follower's side of a repeated game: FollowTheLeader, FTPL, BlumMansour.
 
-Design.  An environment's step kernel cannot call an arbitrary learner's kernels (Numba needs
-one state type per compiled function), so every follower lives in one state record,
-:class:`FollowerState`, with a ``kind`` code; :func:`follower_act` and :func:`follower_update`
-branch on it.  Hedge and EXP3 are not rewritten: their branches view the same arrays as a
-:class:`~onlinelearn.learners.hedge.HedgeState` / :class:`~onlinelearn.learners.exp3.Exp3State`
-and call ``hedge_act``/``exp3_act`` and their updates; :func:`follower_state` converts a
-``Hedge``, ``EXP3`` or ``EXP3IX`` object (with its own tuning) into that record.  The followers
-defined here (:class:`FollowTheLeader`, :class:`FTPL`, :class:`BlumMansour`) use the record as
-their own state, so they also run on their own in any full-information environment.
+Each follower is an ordinary full-information learner with its own act kernel
+(:func:`follow_the_leader_act`, :func:`ftpl_act`, :func:`blum_mansour_act`) over one state record,
+:class:`FollowerState`, so it also runs on its own in any full-information environment.  Inside
+:class:`~onlinelearn.environments.games.RepeatedGame` the follower keeps its own state record (a
+:class:`FollowerState` here, a :class:`~onlinelearn.learners.hedge.HedgeState` for Hedge, an
+:class:`~onlinelearn.learners.exp3.Exp3State` for EXP3 / EXP3-IX, from
+:func:`follower_state`), and the environment picks the step kernel written for that follower
+class: no per-round dispatch.
 
-After ``follower_act``, ``state.vectors[1]`` holds the mixed strategy the action was drawn
-from (one-hot for FTL and FTPL, whose distribution has no closed form): the environment records it
-for the swap- and external-regret trackers.
+After ``act``, ``state.vectors[1]`` holds the mixed strategy the action was drawn from (one-hot for
+FTL and FTPL, whose distribution has no closed form): the environment records it for the swap- and
+external-regret trackers.
 """
 
 from __future__ import annotations
@@ -29,24 +27,14 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.params import Interval
 from onlinelearn.core.sampling import argmin_first, sample_index, softmax_negative
-from onlinelearn.learners.exp3 import EXP3, EXP3IX, Exp3State, exp3_act, exp3_update
-from onlinelearn.learners.hedge import Hedge, HedgeState, hedge_act, hedge_update
-
-HEDGE = 0
-FOLLOW_THE_LEADER = 1
-FTPL_KIND = 2
-EXP3_KIND = 3
-BLUM_MANSOUR = 4
+from onlinelearn.learners.exp3 import EXP3, EXP3IX
+from onlinelearn.learners.hedge import Hedge
 
 
 class FollowerState(NamedTuple):
-    kind: int
-    eta: float  # Hedge/EXP3/Blum-Mansour rate; FTPL: perturbations are Uniform[0, 1/eta]
-    gamma: float  # EXP3-IX implicit exploration
-    anytime: bool
-    # (3, n): row 0 the cumulative losses L_j (importance-weighted for EXP3), row 1 the mixed
-    # strategy y_t written by act, row 2 [rounds played, scratch, ...].  Two arrays instead of
-    # six keep the record cheap to pass around in the compiled loop.
+    eta: float  # FTPL: perturbations are Uniform[0, 1/eta]; Blum-Mansour: the copies' rate
+    # (3, n): row 0 the cumulative losses L_j, row 1 the mixed strategy y_t written by act, row 2
+    # [rounds played, ...].  Two arrays instead of six keep the record cheap to pass around.
     vectors: np.ndarray
     # Blum-Mansour (3, n, n): the copies' cumulative losses, Q (row i = copy i's distribution),
     # and the matrix of the stationary-distribution solve; (3, 1, 1) for the other followers.
@@ -65,13 +53,13 @@ class FollowerState(NamedTuple):
         return self.copies[0]
 
 
-def _state(kind, n, eta=0.0, gamma=0.0, anytime=False, copies=False) -> FollowerState:
+def _state(n, eta=0.0, copies=False) -> FollowerState:
     size = n if copies else 1
     vectors = np.zeros((3, n))
     vectors[1] = 1.0 / n
     matrices = np.zeros((3, size, size))
     matrices[1] = 1.0 / size
-    return FollowerState(int(kind), float(eta), float(gamma), bool(anytime), vectors, matrices)
+    return FollowerState(float(eta), vectors, matrices)
 
 
 @kernel
@@ -111,75 +99,69 @@ def stationary_distribution(Q, work, out):
 
 
 @kernel
-def _hedge_view(state):
-    return HedgeState(state.vectors[0], state.vectors[1], state.vectors[2, :1], state.eta, state.anytime)
-
-
-@kernel
-def _exp3_view(state):
-    v = state.vectors
-    return Exp3State(v[0], v[1], v[2, :1], state.eta, state.gamma, state.anytime)
-
-
-@kernel
-def follower_act(state, rng):
-    """The follower's action for this round; writes its mixed strategy to ``state.vectors[1]``."""
-    kind = state.kind
-    if kind == HEDGE:
-        return hedge_act(_hedge_view(state), rng)
-    if kind == EXP3_KIND:
-        return exp3_act(_exp3_view(state), rng)
-    cumulative = state.vectors[0]
+def _play_pure(state, action):
+    """Write the one-hot strategy of a deterministic choice and return it."""
     probabilities = state.vectors[1]
-    n = cumulative.shape[0]
-    if kind == BLUM_MANSOUR:
-        for i in range(n):
-            softmax_negative(state.copies[0, i], state.eta, state.copies[1, i])
-        stationary_distribution(state.copies[1], state.copies[2], probabilities)
-        return sample_index(probabilities, rng.random())
-    if kind == FTPL_KIND:
-        # Fresh perturbations every round: the bound then holds against adaptive opponents.
-        best = 0
-        best_value = np.inf
-        for i in range(n):
-            value = cumulative[i] - rng.random() / state.eta
-            if value < best_value:
-                best, best_value = i, value
-        action = best
-    else:  # follow the leader, ties to the smallest index
-        action = argmin_first(cumulative)
-    for i in range(n):
+    for i in range(probabilities.shape[0]):
         probabilities[i] = 0.0
     probabilities[action] = 1.0
     return action
 
 
 @kernel
-def follower_update(state, action, feedback):
-    """Full-information loss vector (bandit: the played loss for EXP3) of the round just played."""
-    kind = state.kind
-    if kind == HEDGE:
-        hedge_update(_hedge_view(state), action, feedback)
-        return
-    if kind == EXP3_KIND:
-        exp3_update(_exp3_view(state), action, feedback)
-        return
+def follow_the_leader_act(state, rng):
+    """``j_t = argmin_j L_{t-1, j}``, ties to the smallest index; draws nothing."""
+    return _play_pure(state, argmin_first(state.vectors[0]))
+
+
+@kernel
+def ftpl_act(state, rng):
+    """``j_t = argmin_j L_{t-1, j} - Z_j`` with fresh ``Z_j ~ Uniform[0, 1/eta]`` (one draw per action).
+
+    Fresh perturbations every round: the bound then holds against adaptive opponents.
+    """
     cumulative = state.vectors[0]
-    n = cumulative.shape[0]
-    if kind == BLUM_MANSOUR:
-        # Copy i sees the loss vector scaled by p_t(i), the weight the master put on its advice.
-        probabilities = state.vectors[1]
-        for i in range(n):
-            for k in range(n):
-                state.copies[0, i, k] += probabilities[i] * feedback[k]
-    for k in range(n):
+    best = 0
+    best_value = np.inf
+    for i in range(cumulative.shape[0]):
+        value = cumulative[i] - rng.random() / state.eta
+        if value < best_value:
+            best, best_value = i, value
+    return _play_pure(state, best)
+
+
+@kernel
+def blum_mansour_act(state, rng):
+    """Copies' Hedge distributions ``Q``, master ``p = p Q``, then ``j_t ~ p`` (one uniform)."""
+    n = state.vectors.shape[1]
+    for i in range(n):
+        softmax_negative(state.copies[0, i], state.eta, state.copies[1, i])
+    stationary_distribution(state.copies[1], state.copies[2], state.vectors[1])
+    return sample_index(state.vectors[1], rng.random())
+
+
+@kernel
+def follower_update(state, action, feedback):
+    """``L_t = L_{t-1} + l_t`` with the full-information loss vector ``l_t`` (FTL and FTPL)."""
+    cumulative = state.vectors[0]
+    for k in range(cumulative.shape[0]):
         cumulative[k] += feedback[k]
     state.vectors[2, 0] += 1.0
 
 
+@kernel
+def blum_mansour_update(state, action, feedback):
+    """Copy ``i`` sees the loss vector scaled by ``p_t(i)``, the weight the master put on its advice."""
+    probabilities = state.vectors[1]
+    n = probabilities.shape[0]
+    for i in range(n):
+        for k in range(n):
+            state.copies[0, i, k] += probabilities[i] * feedback[k]
+    follower_update(state, action, feedback)
+
+
 class _Follower(KernelLearner):
     accepts = (FeedbackKind.FULL_INFORMATION,)
-    act_kernel = staticmethod(follower_act)
     update_kernel = staticmethod(follower_update)
 
     @property
@@ -198,12 +180,13 @@ class FollowTheLeader(_Follower):
     """
 
     _test_params = [{}]
+    act_kernel = staticmethod(follow_the_leader_act)
 
     def __init__(self):
         pass
 
     def init_state(self, spec, rng):
-        return _state(FOLLOW_THE_LEADER, spec.n_actions)
+        return _state(spec.n_actions)
 
 
 class FTPL(_Follower):
@@ -221,6 +204,7 @@ class FTPL(_Follower):
 
     _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None]}
     _test_params = [{}, {"eta": 0.5}]
+    act_kernel = staticmethod(ftpl_act)
 
     def __init__(self, eta: float | None = None):
         self.eta = eta
@@ -231,7 +215,7 @@ class FTPL(_Follower):
         return math.sqrt(2.0 / (spec.n_actions * self.horizon_of(spec, "eta")))
 
     def init_state(self, spec, rng):
-        return _state(FTPL_KIND, spec.n_actions, eta=self.learning_rate(spec))
+        return _state(spec.n_actions, eta=self.learning_rate(spec))
 
 
 class BlumMansour(_Follower):
@@ -254,6 +238,8 @@ class BlumMansour(_Follower):
 
     _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None]}
     _test_params = [{}, {"eta": 0.5}]
+    act_kernel = staticmethod(blum_mansour_act)
+    update_kernel = staticmethod(blum_mansour_update)
 
     def __init__(self, eta: float | None = None):
         self.eta = eta
@@ -265,30 +251,27 @@ class BlumMansour(_Follower):
         return math.sqrt(8.0 * n * math.log(n) / self.horizon_of(spec, "eta"))
 
     def init_state(self, spec, rng):
-        return _state(BLUM_MANSOUR, spec.n_actions, eta=self.learning_rate(spec), copies=True)
+        return _state(spec.n_actions, eta=self.learning_rate(spec), copies=True)
 
 
 #: Learner classes that can play the follower in a repeated game.
 FOLLOWER_CLASSES = (Hedge, FollowTheLeader, FTPL, EXP3, EXP3IX, BlumMansour)
 
 
-def follower_state(learner, spec, rng) -> FollowerState:
-    """The :class:`FollowerState` of ``learner`` (one of :data:`FOLLOWER_CLASSES`) for ``spec``.
+def follower_state(learner, spec, rng):
+    """The state record of ``learner`` (one of :data:`FOLLOWER_CLASSES`) reset for ``spec``.
 
-    ``spec`` must have the feedback kind the learner accepts (FULL_INFORMATION, or BANDIT for
-    EXP3 / EXP3-IX); the learner's parameters are validated and tuned from it as usual.
+    A :class:`~onlinelearn.learners.hedge.HedgeState` for Hedge, an
+    :class:`~onlinelearn.learners.exp3.Exp3State` for EXP3 / EXP3-IX, a :class:`FollowerState`
+    for the followers of this module.  ``spec`` must have the feedback kind the learner accepts
+    (FULL_INFORMATION, or BANDIT for EXP3 / EXP3-IX); the learner's parameters are validated and
+    tuned from it as usual.
     """
+    if not isinstance(learner, FOLLOWER_CLASSES):
+        raise TypeError(
+            f"A follower must be one of {', '.join(c.__name__ for c in FOLLOWER_CLASSES)}. "
+            f"Got {learner!r} instead."
+        )
     learner = copy.copy(learner)  # leave the caller's object untouched
     learner.reset(spec, rng)  # validates parameters and the spec, computes the default tuning; draws nothing
-    if isinstance(learner, Hedge):
-        s = learner.state_
-        return _state(HEDGE, spec.n_actions, eta=s.eta, anytime=s.anytime)
-    if isinstance(learner, EXP3 | EXP3IX):
-        s = learner.state_
-        return _state(EXP3_KIND, spec.n_actions, eta=s.eta, gamma=s.gamma, anytime=s.anytime)
-    if isinstance(learner, _Follower):
-        return learner.state_
-    raise TypeError(
-        f"A follower must be one of {', '.join(c.__name__ for c in FOLLOWER_CLASSES)}. "
-        f"Got {learner!r} instead."
-    )
+    return learner.state_

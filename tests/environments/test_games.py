@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from onlinelearn.environments.games import RepeatedGame
+from onlinelearn.environments.games import RepeatedGame, exp3_game_step
 
+from onlinelearn.core import FeedbackKind
 from onlinelearn.core.oracle import BEST_EXPECTED_LOSS, BEST_LOSS, EXPECTED_LOSS, EXPECTED_LOSSES, LOSS
 from onlinelearn.games import GameSpec, commitment_game, dss_game
 from onlinelearn.learners.exp3 import EXP3
@@ -93,11 +94,12 @@ def test_bandit_follower_sees_only_its_payoff():
     env = RepeatedGame(commitment_game(), EXP3(eta=0.1))
     env.reset(seed=0)
     state = env.state_
-    assert not state.full_information
+    assert env.follower_spec().feedback_kind == FeedbackKind.BANDIT
+    assert env.step_kernel is exp3_game_step
     feedback = env.step(1).values
     j = int(feedback[0])
     # EXP3 charged its played arm only: 1 - B~[1, j] / p_j.
-    charged = state.follower.cumulative_losses
+    charged = state.follower.cumulative_estimates
     assert np.count_nonzero(charged) <= 1
     assert charged[j] == pytest.approx((1 - commitment_game().follower_payoffs[1, j]) / 0.5)
 

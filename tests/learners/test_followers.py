@@ -1,5 +1,7 @@
 """Followers of repeated games: FollowTheLeader, FTPL, BlumMansour (and Hedge/EXP3 embedded)."""
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,7 +12,7 @@ from onlinelearn.environments.games import RepeatedGame
 import onlinelearn as ol
 from onlinelearn.core import EnvSpec, FeedbackKind
 from onlinelearn.games import commitment_game, dss_game, random_game
-from onlinelearn.learners.exp3 import EXP3
+from onlinelearn.learners.exp3 import EXP3, EXP3IX
 from onlinelearn.learners.followers import (
     FTPL,
     BlumMansour,
@@ -97,6 +99,40 @@ def test_embedded_followers_match_naive_reference(follower, name, eta):
     naive_actions, naive_strategies = play(game, rows, name, eta, np.random.default_rng(11))
     np.testing.assert_array_equal(actions, naive_actions)
     np.testing.assert_allclose(strategies, naive_strategies, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "follower",
+    [
+        Hedge(eta=0.4),
+        Hedge(anytime=True),
+        EXP3(eta=0.2),
+        EXP3IX(eta=0.2),
+        FollowTheLeader(),
+        FTPL(eta=0.3),
+        BlumMansour(eta=0.7),
+    ],
+    ids=repr,
+)
+def test_embedded_followers_equal_the_standalone_learners(follower):
+    """Each follower class has its own step kernel (Hedge's computes y_{t+1} at the end of round
+    t): the embedded follower must play exactly what the learner plays on its own against the
+    same losses and Generator."""
+    game = random_game(3, 3, seed=5)
+    rows = np.random.default_rng(4).integers(0, 3, size=200)
+    env = RepeatedGame(game, follower)
+    env.reset(seed=9)
+    learner = copy.copy(follower)
+    learner.reset(env.follower_spec(), np.random.default_rng(9))
+    losses = 1.0 - game.normalised().follower_payoffs
+    start = 7 + 3 + 2
+    for i in rows:
+        j = int(env.step(int(i)).values[0])
+        played = learner.act()
+        assert j == played
+        np.testing.assert_array_equal(env.oracle().values[start : start + 3], learner.state_.probabilities)
+        bandit = isinstance(learner, EXP3 | EXP3IX)
+        learner.update(losses[i, j : j + 1] if bandit else losses[i])
 
 
 def test_follower_state_reuses_hedge_and_exp3_tunings():
