@@ -89,18 +89,25 @@ class RepeatedGameState(NamedTuple):
 
 # Why the step kernels are written the way they are (measurements in docs/design.md §6.2).  Numba
 # increfs every array of a kernel's arguments on entry and decrefs it after its last use (an
-# atomic operation each); its reference-count pruning removes these pairs only when no call that
-# LLVM did not inline lies between them, because such a call may return an error.  So the step
-# kernels call their shared helpers through `inline_kernel` (inlined at Numba IR level), and index
-# `state.field[...]` directly instead of binding arrays to local names (whose pairs the pruner
-# does not remove either).  Calls to the followers' own kernels that LLVM does not inline
-# (softmax, linear solves) cost a pair per live array; only the Hedge step avoids them.
-inline_kernel = njit(**KERNEL_OPTIONS, inline="always")
+# atomic operation each, several nanoseconds); its reference-count pruner removes such a pair only
+# when no call that LLVM did not inline lies between them (the call may return an error) and the
+# local control flow is simple.  So the step kernels and everything they call in a round are
+# inlined by LLVM (`forceinline`): the step into the generated runner (no NamedTuple passed by
+# value as dozens of scalars), the helpers into the step, and the pruner then removes every pair.
+# Kernels index `state.field[...]` directly instead of binding arrays to local names, whose pairs
+# the pruner does not remove.  The Hedge step is the one measured (B8); the other followers' own
+# kernels (softmax in EXP3's act, a linear solve in Blum-Mansour's) are called as they are.
+inlined_kernel = njit(**{**KERNEL_OPTIONS, "forceinline": True})
 
-_softmax_negative_inline = inline_kernel(getattr(softmax_negative, "py_func", softmax_negative))
+# softmax_negative itself, marked for inlining.  Not cached: Numba's cache index ignores
+# `forceinline`, so a cached copy would share (and could swap) entries with the original kernel;
+# it compiles only when a step kernel that calls it does.
+_softmax_negative_inlined = njit(**{**KERNEL_OPTIONS, "forceinline": True, "cache": False})(
+    getattr(softmax_negative, "py_func", softmax_negative)
+)
 
 
-@inline_kernel
+@inlined_kernel
 def expected_leader_loss(state, row, strategy):
     """``-A[row, :] y`` for the follower's mixed strategy ``y = strategy``."""
     expected = 0.0
@@ -109,7 +116,7 @@ def expected_leader_loss(state, row, strategy):
     return expected
 
 
-@inline_kernel
+@inlined_kernel
 def pay_and_record(state, t, action, j, strategy, feedback, record):
     """Pay both players for ``(i_t, j_t) = (action, j)`` against the follower's mixed strategy
     ``y_t = strategy``: the leader's feedback and the oracle slots of the step (every follower).
@@ -143,14 +150,15 @@ def pay_and_record(state, t, action, j, strategy, feedback, record):
         record[start + FOLLOWER_STRATEGY + n + k] = state.matrices[1, action, k]
 
 
-@inline_kernel
+@inlined_kernel
 def _hedge_next_strategy(follower):
-    # hedge_probabilities with the softmax inlined (the same arithmetic, so bit-identical).
+    # hedge_probabilities, calling the inlined copy of softmax_negative (same arithmetic, so
+    # bit-identical; tests/learners/test_followers.py compares with the standalone Hedge).
     eta = follower.eta / np.sqrt(follower.scalars[0] + 1.0) if follower.anytime else follower.eta
-    _softmax_negative_inline(follower.cumulative_losses, eta, follower.probabilities)
+    _softmax_negative_inlined(follower.cumulative_losses, eta, follower.probabilities)
 
 
-@kernel
+@inlined_kernel
 def hedge_game_step(state, rng, t, action, feedback, record):
     """Hedge follower.  ``y_t`` was computed at the end of the last round (at reset for t = 0)
     from the same losses as ``hedge_act`` would use, so this equals act, pay, update."""
@@ -160,7 +168,7 @@ def hedge_game_step(state, rng, t, action, feedback, record):
     _hedge_next_strategy(state.follower)
 
 
-@kernel
+@inlined_kernel
 def exp3_game_step(state, rng, t, action, feedback, record):
     """EXP3 / EXP3-IX follower: it sees only its own loss ``1 - B~[i_t, j_t]``."""
     j = exp3_act(state.follower, rng)
@@ -169,21 +177,21 @@ def exp3_game_step(state, rng, t, action, feedback, record):
     exp3_update(state.follower, j, state.vectors[2, :1])
 
 
-@kernel
+@inlined_kernel
 def follow_the_leader_game_step(state, rng, t, action, feedback, record):
     j = follow_the_leader_act(state.follower, rng)
     pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
     follower_update(state.follower, j, state.matrices[2, action])
 
 
-@kernel
+@inlined_kernel
 def ftpl_game_step(state, rng, t, action, feedback, record):
     j = ftpl_act(state.follower, rng)
     pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
     follower_update(state.follower, j, state.matrices[2, action])
 
 
-@kernel
+@inlined_kernel
 def blum_mansour_game_step(state, rng, t, action, feedback, record):
     j = blum_mansour_act(state.follower, rng)
     pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
@@ -263,6 +271,7 @@ class RepeatedGame(KernelEnvironment):
         {"game": commitment_game(), "follower": Hedge(eta=0.3)},
         {"game": dss_game(), "follower": EXP3(eta=0.2)},
         {"game": dss_game(), "follower": BlumMansour(eta=0.5), "comparator": "best_row"},
+        {"game": commitment_game(), "follower": FTPL(eta=0.5)},
     ]
     _skip_checks = {
         "realisation_independent_of_actions": "the follower adapts to the leader's actions by design"

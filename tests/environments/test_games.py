@@ -4,15 +4,17 @@ import numpy as np
 import pytest
 from onlinelearn.environments.games import RepeatedGame, exp3_game_step
 
+import onlinelearn as ol
 from onlinelearn.core import FeedbackKind
 from onlinelearn.core.oracle import BEST_EXPECTED_LOSS, BEST_LOSS, EXPECTED_LOSS, EXPECTED_LOSSES, LOSS
-from onlinelearn.games import GameSpec, commitment_game, dss_game
+from onlinelearn.games import GameSpec, commitment_game, dss_game, random_game
 from onlinelearn.learners.exp3 import EXP3
 from onlinelearn.learners.followers import FollowTheLeader
 from onlinelearn.learners.hedge import Hedge
-from onlinelearn.learners.leaders import two_phase_schedule
+from onlinelearn.learners.leaders import Commitment, two_phase_schedule
 from onlinelearn.testing import check_environment
-from tests.games.helpers import final, run_game
+from onlinelearn.trackers import PseudoRegret, StaticRegret
+from tests.games.helpers import final, game_trackers, run_game
 from tests.naive.games import ftl_leader_average
 
 # The public checker compares BEST_EXPECTED_LOSS with the minimum of *every* slot after
@@ -135,3 +137,20 @@ def test_pseudo_regret_comparators(comparator):
     else:
         assert comparator_sum == expected.min()
     np.testing.assert_array_equal(utilities, [0, 0, 0, 2, -2])  # Mid catches up in round 5
+
+
+@pytest.mark.parametrize("hindsight", [False, True])
+def test_hedge_follower_compiled_threads_and_python_agree(hindsight):
+    """The Hedge step computes y_{t+1} at the end of round t and leaves the expected-loss vector to
+    hindsight: the compiled loop (1 and 2 threads, with and without hindsight) and the Python loop
+    must still give bit-identical curves."""
+    trackers = [PseudoRegret(), *game_trackers(), *([StaticRegret()] if hindsight else [])]
+    env = RepeatedGame(random_game(3, 3, seed=1), Hedge(eta=0.3))
+    kwargs = {"horizon": 300, "n_reps": 4, "seed": 3, "trackers": trackers, "progress": False}
+    serial = ol.run(Commitment(), env, backend="serial", **kwargs)
+    threads = ol.run(Commitment(), env, backend="numba", **kwargs)
+    python = ol.run(Commitment(), env, compiled=False, quiet=True, **kwargs)
+    assert serial.compiled.all() and threads.compiled.all()
+    for name, values in serial.metrics.items():
+        np.testing.assert_array_equal(values, threads.metrics[name])
+        np.testing.assert_array_equal(values, python.metrics[name])
