@@ -29,7 +29,9 @@ comparator: by default (``comparator="stackelberg"``) slot 5 is ``-V (t + 1)``, 
 ``"best_row"`` it is the best fixed row against the realised ``y_s``.  ``StaticRegret`` always
 compares with the best fixed row against the realised follower actions.  After the expected-loss
 vector come the game slots of :mod:`onlinelearn.games.spec` (actions, ``y_t`` and ``B[i_t, :]``), read by
-:mod:`onlinelearn.trackers.games`.
+:mod:`onlinelearn.trackers.games`.  Unlike the other environments, the step writes only the played
+row's expected loss: the expected-loss vector and slot 2 (BEST_EXPECTED_LOSS) are written by the
+hindsight kernel, so a tracker that reads them needs ``needs_hindsight`` (docs/design.md §6.2).
 """
 
 from __future__ import annotations
