@@ -106,7 +106,6 @@ class SEAState(NamedTuple):
     xi_average: np.ndarray  # (d,) running mean of the xi_s (hindsight)
     best: np.ndarray  # (d,) per-round minimiser of F_t (hindsight)
     previous_best: np.ndarray  # (d,)
-    work: np.ndarray  # (d,)
     pass_sum: np.ndarray  # (d,) sum of the points left in the pass (random order)
     order: np.ndarray  # int64 (k,) indices; the first `left` are still to come in the pass
     #: [M2 of mu, M2 of xi, sum sigma_s^2, squared norms left in the pass, min_X F_t and
@@ -121,15 +120,49 @@ class SEAState(NamedTuple):
     drift: float
 
 
+# Per-round kernels avoid temporaries, slices and copies (each costs an allocation or a view), and
+# their last use of `state` is unconditional: Numba then releases the state at one place and
+# LLVM's reference-count pruning removes the incref/decref pair of every array in it (about
+# 15 ns per array per round when it cannot; docs/design.md section 6.1).
+
+
+@kernel
+def _squared_norm(v):
+    total = 0.0
+    for i in range(v.shape[0]):
+        total += v[i] * v[i]
+    return total
+
+
 @kernel
 def _norm(v):
-    return np.sqrt(np.sum(v * v))
+    return np.sqrt(_squared_norm(v))
+
+
+@kernel
+def _row_squared_norm(points, j):
+    total = 0.0
+    for i in range(points.shape[1]):
+        total += points[j, i] * points[j, i]
+    return total
+
+
+@kernel
+def _copy(source, out):
+    for i in range(out.shape[0]):
+        out[i] = source[i]
+
+
+@kernel
+def _half_squared_excess(norm, radius):
+    """``1/2 dist(y, ball)^2`` from ``norm = ||y||``."""
+    excess = max(norm - radius, 0.0)
+    return 0.5 * excess * excess
 
 
 @kernel
 def _half_squared_distance_to_ball(y, radius):
-    excess = max(_norm(y) - radius, 0.0)
-    return 0.5 * excess * excess
+    return _half_squared_excess(_norm(y), radius)
 
 
 @kernel
@@ -144,87 +177,121 @@ def _ball_point(y, radius, out, linear):
 
 
 @kernel
-def _rotate(point, angle, out):
-    """``point`` rotated by ``angle`` in the plane of its first two coordinates."""
-    out[:] = point
-    if point.shape[0] >= 2:
+def _rotate(points, row, angle, out):
+    """``points[row]`` rotated by ``angle`` in the plane of its first two coordinates."""
+    for i in range(out.shape[0]):
+        out[i] = points[row, i]
+    if out.shape[0] >= 2:
         c, s = np.cos(angle), np.sin(angle)
-        out[0] = c * point[0] - s * point[1]
-        out[1] = s * point[0] + c * point[1]
+        out[0] = c * points[row, 0] - s * points[row, 1]
+        out[1] = s * points[row, 0] + c * points[row, 1]
+
+
+@kernel
+def _random_order_mean(state, t, u):
+    """Draw the next point of the pass into ``state.xi``; ``mu_t``, ``sigma_t^2`` of the points left."""
+    n, d = state.points.shape
+    left = n - t % n
+    if left == n:  # a new pass
+        for i in range(d):
+            state.pass_sum[i] = 0.0
+        state.sums[3] = 0.0
+        for j in range(n):
+            for i in range(d):
+                state.pass_sum[i] += state.points[j, i]
+            state.sums[3] += _row_squared_norm(state.points, j)
+    for i in range(d):
+        state.mean[i] = state.pass_sum[i] / left
+    variance = max(state.sums[3] / left - _squared_norm(state.mean), 0.0)
+    k = min(int(u * left), left - 1)
+    chosen = state.order[k]
+    state.order[k] = state.order[left - 1]
+    state.order[left - 1] = chosen
+    for i in range(d):
+        state.xi[i] = state.points[chosen, i]
+        state.pass_sum[i] -= state.points[chosen, i]
+    state.sums[3] -= _row_squared_norm(state.points, chosen)
+    return variance
 
 
 @kernel
 def sea_mean(state, t, u):
     """Write ``mu_t`` into ``state.mean``; return ``sigma_t^2``.  Random order: draw the point."""
     regime = state.regime
-    base = state.points[0]
+    d = state.mean.shape[0]
+    variance = 0.0
     if regime == IID:
         if t == 0:
-            state.mean[:] = base
+            for i in range(d):
+                state.mean[i] = state.points[0, i]
     elif regime == ADVERSARIAL:
         sign = 1.0 if (t // state.period) % 2 == 0 else -1.0
-        for i in range(base.shape[0]):
-            state.mean[i] = sign * base[i]
+        for i in range(d):
+            state.mean[i] = sign * state.points[0, i]
     elif regime == CORRUPTED:
         count = (t + 1) // state.period
         corrupted = (t + 1) % state.period == 0 and (state.budget < 0 or count <= state.budget)
-        for i in range(base.shape[0]):
-            state.mean[i] = -base[i] if corrupted else base[i]
+        for i in range(d):
+            state.mean[i] = -state.points[0, i] if corrupted else state.points[0, i]
     elif regime == SWITCHES:
-        k = state.points.shape[0]
-        state.mean[:] = state.points[(t // state.period) % k]
+        row = (t // state.period) % state.points.shape[0]
+        for i in range(d):
+            state.mean[i] = state.points[row, i]
     elif regime == DRIFT:
-        _rotate(base, state.drift * t, state.mean)
+        _rotate(state.points, 0, state.drift * t, state.mean)
     else:
-        n = state.points.shape[0]
-        left = n - t % n
-        if left == n:  # a new pass
-            state.pass_sum[:] = 0.0
-            state.sums[3] = 0.0
-            for j in range(n):
-                for i in range(base.shape[0]):
-                    state.pass_sum[i] += state.points[j, i]
-                state.sums[3] += np.sum(state.points[j] * state.points[j])
-        for i in range(base.shape[0]):
-            state.mean[i] = state.pass_sum[i] / left
-        variance = max(state.sums[3] / left - np.sum(state.mean * state.mean), 0.0)
-        k = min(int(u * left), left - 1)
-        chosen = state.order[k]
-        state.order[k] = state.order[left - 1]
-        state.order[left - 1] = chosen
-        for i in range(base.shape[0]):
-            state.xi[i] = state.points[chosen, i]
-            state.pass_sum[i] -= state.points[chosen, i]
-        state.sums[3] -= np.sum(state.points[chosen] * state.points[chosen])
-        return variance
-    return state.sigma * state.sigma
+        variance = _random_order_mean(state, t, u)
+    # sigma is 0 in the random-order regime, whose sigma_t^2 comes from the points left.
+    return variance + state.sigma * state.sigma
 
 
 @kernel
-def sea_step(state, rng, t, action, feedback, record):
+def _new_mean(state, t, n, linear):
+    """After ``mu_t`` changed: the comparator terms ``sums[0, 4, 5]``; returns the variation term."""
+    welford_update(state.mean_average, state.sums, 0, n, state.mean)
+    if linear:
+        state.sums[4] = -state.radius * _norm(state.mean)
+        state.sums[5] = -state.radius * _norm(state.mean_average)
+    else:
+        state.sums[4] = _half_squared_distance_to_ball(state.mean, state.radius)
+        state.sums[5] = _half_squared_distance_to_ball(state.mean_average, state.radius)
+    if t == 0:
+        first = _norm(state.mean) if linear else state.radius + _norm(state.mean)
+        variation = first * first
+    else:
+        variation = 0.0
+        for i in range(state.mean.shape[0]):
+            variation += (state.mean[i] - state.previous_mean[i]) ** 2
+    _copy(state.mean, state.previous_mean)
+    return variation
+
+
+@kernel
+def _noise_and_losses(state, rng, action, feedback):
+    """Draw ``xi_t``, write the gradient (quadratic) or ``xi_t`` (linear) into ``feedback[1:]``;
+    return ``(f_t(x_t), F_t(x_t))`` without the noise term ``sigma_t^2 / 2``."""
     d = state.mean.shape[0]
-    u = rng.random()
-    variance = sea_mean(state, t, u)
+    # The d noise uniforms first, in a loop of their own (parked in the feedback buffer): calling
+    # the generator between the arithmetic below would spill every register at each call.
+    for i in range(d):
+        feedback[1 + i] = rng.random()
     scale = state.sigma / np.sqrt(d)
-    linear = state.family == LINEAR
     value = 0.0
     expected = 0.0
     # One branch-free loop per family (the draws are the same: d signs whatever the regime).
     noisy = state.regime != RANDOM_ORDER
     xi, mean = state.xi, state.mean
-    if linear:
+    if state.family == LINEAR:
         for i in range(d):
-            sign = 1.0 if rng.random() < 0.5 else -1.0
             if noisy:
-                xi[i] = mean[i] + scale * sign
+                xi[i] = mean[i] + scale * (1.0 if feedback[1 + i] < 0.5 else -1.0)
             feedback[1 + i] = xi[i]
             value += xi[i] * action[i]
             expected += mean[i] * action[i]
     else:
         for i in range(d):
-            sign = 1.0 if rng.random() < 0.5 else -1.0
             if noisy:
-                xi[i] = mean[i] + scale * sign
+                xi[i] = mean[i] + scale * (1.0 if feedback[1 + i] < 0.5 else -1.0)
             gradient = action[i] - xi[i]
             feedback[1 + i] = gradient
             value += gradient * gradient
@@ -232,41 +299,34 @@ def sea_step(state, rng, t, action, feedback, record):
             expected += shift * shift
         value *= 0.5
         expected *= 0.5
+    return value, expected
+
+
+@kernel
+def sea_step(state, rng, t, action, feedback, record):
+    variance = sea_mean(state, t, rng.random())
+    value, expected = _noise_and_losses(state, rng, action, feedback)
+    linear = state.family == LINEAR
     n = t + 1.0
     state.sums[2] += variance
     # i.i.d. after round 1: mu_t, its running mean and their comparator terms do not change.
-    changed = state.regime != IID or t == 0
-    if changed:
-        welford_update(state.mean_average, state.sums, 0, n, state.mean)
-        if linear:
-            state.sums[4] = -state.radius * _norm(state.mean)
-            state.sums[5] = -state.radius * _norm(state.mean_average)
-        else:
-            state.sums[4] = _half_squared_distance_to_ball(state.mean, state.radius)
-            state.sums[5] = _half_squared_distance_to_ball(state.mean_average, state.radius)
+    variation = 0.0
+    if state.regime != IID or t == 0:
+        variation = _new_mean(state, t, n, linear)
+    comparator, best, scatter, noise = state.sums[5], state.sums[4], state.sums[0], state.sums[2]
+    if linear:
+        expected_loss, best_loss, cumulative = expected, best, n * comparator
+    else:
+        expected_loss = expected + 0.5 * variance
+        best_loss = best + 0.5 * variance
+        cumulative = n * comparator + 0.5 * scatter + 0.5 * noise
     feedback[0] = value
     record[LOSS] = value
-    if linear:
-        record[EXPECTED_LOSS] = expected
-        record[BEST_EXPECTED_LOSS] = state.sums[4]
-        record[BEST_FIXED_CUMULATIVE_EXPECTED] = n * state.sums[5]
-    else:
-        record[EXPECTED_LOSS] = expected + 0.5 * variance
-        record[BEST_EXPECTED_LOSS] = state.sums[4] + 0.5 * variance
-        record[BEST_FIXED_CUMULATIVE_EXPECTED] = n * state.sums[5] + 0.5 * state.sums[0] + 0.5 * state.sums[2]
+    record[EXPECTED_LOSS] = expected_loss
+    record[BEST_EXPECTED_LOSS] = best_loss
+    record[BEST_FIXED_CUMULATIVE_EXPECTED] = cumulative
     record[STOCHASTIC_VARIANCE] = variance
-    if t == 0:
-        first = _norm(state.mean) if linear else state.radius + _norm(state.mean)
-        record[ADVERSARIAL_VARIATION] = first * first
-    elif changed:
-        change = 0.0
-        for i in range(d):
-            change += (state.mean[i] - state.previous_mean[i]) ** 2
-        record[ADVERSARIAL_VARIATION] = change
-    else:
-        record[ADVERSARIAL_VARIATION] = 0.0
-    if changed:
-        state.previous_mean[:] = state.mean
+    record[ADVERSARIAL_VARIATION] = variation
 
 
 @kernel
@@ -274,21 +334,21 @@ def sea_hindsight(state, t, action, record):
     n = t + 1.0
     linear = state.family == LINEAR
     welford_update(state.xi_average, state.sums, 1, n, state.xi)
-    if linear:
-        record[BEST_LOSS] = -state.radius * _norm(state.xi)
-        record[BEST_FIXED_CUMULATIVE_LOSS] = -state.radius * n * _norm(state.xi_average)
-    else:
-        record[BEST_LOSS] = _half_squared_distance_to_ball(state.xi, state.radius)
-        record[BEST_FIXED_CUMULATIVE_LOSS] = (
-            n * _half_squared_distance_to_ball(state.xi_average, state.radius) + 0.5 * state.sums[1]
-        )
     _ball_point(state.mean, state.radius, state.best, linear)
     shift = 0.0
     if t > 0:
         for i in range(state.best.shape[0]):
             shift += (state.best[i] - state.previous_best[i]) ** 2
     record[COMPARATOR_SHIFT] = np.sqrt(shift)
-    state.previous_best[:] = state.best
+    _copy(state.best, state.previous_best)
+    radius, scatter = state.radius, state.sums[1]
+    xi_norm, average_norm = _norm(state.xi), _norm(state.xi_average)
+    if linear:
+        record[BEST_LOSS] = -radius * xi_norm
+        record[BEST_FIXED_CUMULATIVE_LOSS] = -radius * n * average_norm
+    else:
+        record[BEST_LOSS] = _half_squared_excess(xi_norm, radius)
+        record[BEST_FIXED_CUMULATIVE_LOSS] = n * _half_squared_excess(average_norm, radius) + 0.5 * scatter
 
 
 class _SEALosses(KernelEnvironment):
@@ -368,7 +428,7 @@ class _SEALosses(KernelEnvironment):
         means = np.empty((self.n_distributions, self.dimension))
         for j in range(self.n_distributions):
             angle = 2.0 * np.pi * j / self.n_distributions
-            _rotate(m, angle, means[j])
+            _rotate(m[None, :], 0, angle, means[j])
         return means
 
     # -- constants of the theorems --------------------------------------------------------
@@ -407,7 +467,6 @@ class _SEALosses(KernelEnvironment):
             points = self.regime_means()
         return SEAState(
             np.ascontiguousarray(points),
-            np.zeros(d),
             np.zeros(d),
             np.zeros(d),
             np.zeros(d),
