@@ -22,7 +22,7 @@ from onlinelearn.environments.sea import SEAQuadraticLosses
 
 import onlinelearn as ol
 from onlinelearn.core.seeding import ENVIRONMENT_ROLE, generator
-from onlinelearn.learners.optimistic import OptimisticOMD
+from onlinelearn.learners.optimistic_omd import OptimisticOMD
 
 try:
     from _timing import paired_medians

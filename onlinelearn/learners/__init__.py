@@ -12,8 +12,10 @@ from onlinelearn.learners.leaders import Commitment, MyopicBestResponse, Schedul
 from onlinelearn.learners.ogd import OGD
 from onlinelearn.learners.omd import OMD
 from onlinelearn.learners.ons import ONS
-from onlinelearn.learners.optimistic import OFTL, OptimisticFTRL, OptimisticOMD
+from onlinelearn.learners.optimistic_ftl import OFTL
+from onlinelearn.learners.optimistic_ftrl import OptimisticFTRL
 from onlinelearn.learners.optimistic_hedge import OptimisticHedge
+from onlinelearn.learners.optimistic_omd import OptimisticOMD
 from onlinelearn.learners.saol import SAOL
 from onlinelearn.learners.stabl import EXP3TwoQueries, StABL
 from onlinelearn.learners.thompson import GaussianThompsonSampling, ThompsonSampling

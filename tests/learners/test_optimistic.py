@@ -10,8 +10,10 @@ from onlinelearn.environments.sea import SEALinearLosses, SEAQuadraticLosses
 
 import onlinelearn as ol
 from onlinelearn.core import EnvSpec, Feedback, FeedbackKind, ball
-from onlinelearn.learners.optimistic import OFTL, OptimisticFTRL, OptimisticOMD
+from onlinelearn.learners.optimistic_ftl import OFTL
+from onlinelearn.learners.optimistic_ftrl import OptimisticFTRL
 from onlinelearn.learners.optimistic_hedge import OptimisticHedge
+from onlinelearn.learners.optimistic_omd import OptimisticOMD
 from onlinelearn.testing import check_learner
 from onlinelearn.trackers.sea import SEARegret
 from tests.conftest import QUICK
@@ -488,3 +490,10 @@ def test_user_written_python_environment_works_with_every_learner():
     assert not result.compiled.any()
     final = result.final("pseudo_regret")
     assert np.all(np.isfinite(final)) and np.all(final < 5.0)
+
+
+def test_the_family_module_gathers_the_same_classes():
+    from onlinelearn.learners import optimistic
+
+    for name in ("OptimisticOMD", "OptimisticFTRL", "OFTL", "OptimisticHedge"):
+        assert getattr(optimistic, name) is getattr(ol.learners, name)
