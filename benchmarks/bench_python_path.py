@@ -23,7 +23,9 @@ def main() -> None:
     arguments = parser.parse_args()
     environment = BernoulliBandit(means=np.linspace(0.1, 0.9, 10))
     for learner in (ol.learners.UCB1(), ol.learners.ThompsonSampling(), ol.learners.EXP3()):
-        ol.run(learner, environment, horizon=10, n_reps=1, compiled=False)  # compile kernels
+        # Compile the kernels and let the Python-path calls bind their entry points (after
+        # onlinelearn.core.kernel_calls.WARMUP_CALLS calls), as in any long interactive session.
+        ol.run(learner, environment, horizon=200, n_reps=1, compiled=False)
         start = time.perf_counter()
         ol.run(learner, environment, horizon=arguments.horizon, n_reps=arguments.reps, compiled=False)
         seconds = time.perf_counter() - start

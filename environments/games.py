@@ -43,7 +43,7 @@ from numba import njit
 
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import KERNEL_OPTIONS, kernel
+from onlinelearn.core.numba_options import INLINED_KERNEL_OPTIONS, inlined_kernel, kernel
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -93,18 +93,17 @@ class RepeatedGameState(NamedTuple):
 # increfs every array of a kernel's arguments on entry and decrefs it after its last use (an
 # atomic operation each, several nanoseconds); its reference-count pruner removes such a pair only
 # when no call that LLVM did not inline lies between them (the call may return an error) and the
-# local control flow is simple.  So the step kernels and everything they call in a round are
-# inlined by LLVM (`forceinline`): the step into the generated runner (no NamedTuple passed by
-# value as dozens of scalars), the helpers into the step, and the pruner then removes every pair.
+# local control flow is simple.  So everything a step kernel calls in a round is inlined: the
+# step into the generated runner (at Numba IR level, like every role kernel), the helpers into the
+# step (`inlined_kernel`, LLVM `alwaysinline`), and the pruner then removes every pair.
 # Kernels index `state.field[...]` directly instead of binding arrays to local names, whose pairs
 # the pruner does not remove.  The Hedge step is the one measured (B8); the other followers' own
 # kernels (softmax in EXP3's act, a linear solve in Blum-Mansour's) are called as they are.
-inlined_kernel = njit(**{**KERNEL_OPTIONS, "forceinline": True})
 
 # softmax_negative itself, marked for inlining.  Not cached: Numba's cache index ignores
 # `forceinline`, so a cached copy would share (and could swap) entries with the original kernel;
 # it compiles only when a step kernel that calls it does.
-_softmax_negative_inlined = njit(**{**KERNEL_OPTIONS, "forceinline": True, "cache": False})(
+_softmax_negative_inlined = njit(**{**INLINED_KERNEL_OPTIONS, "cache": False})(
     getattr(softmax_negative, "py_func", softmax_negative)
 )
 

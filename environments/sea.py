@@ -57,7 +57,7 @@ from onlinelearn.environments.oco import welford_update
 from onlinelearn.core.decision_sets import ball
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -123,10 +123,11 @@ class SEAState(NamedTuple):
 # Per-round kernels avoid temporaries, slices and copies (each costs an allocation or a view), and
 # their last use of `state` is unconditional: Numba then releases the state at one place and
 # LLVM's reference-count pruning removes the incref/decref pair of every array in it (about
-# 15 ns per array per round when it cannot; docs/design.md section 6.1).
+# 15 ns per array per round when it cannot; docs/design.md section 6.1).  For that the helpers that
+# `sea_step` calls must be inlined too: LLVM declines on its own, hence `inlined_kernel`.
 
 
-@kernel
+@inlined_kernel
 def _squared_norm(v):
     total = 0.0
     for i in range(v.shape[0]):
@@ -134,12 +135,12 @@ def _squared_norm(v):
     return total
 
 
-@kernel
+@inlined_kernel
 def _norm(v):
     return np.sqrt(_squared_norm(v))
 
 
-@kernel
+@inlined_kernel
 def _row_squared_norm(points, j):
     total = 0.0
     for i in range(points.shape[1]):
@@ -147,20 +148,20 @@ def _row_squared_norm(points, j):
     return total
 
 
-@kernel
+@inlined_kernel
 def _copy(source, out):
     for i in range(out.shape[0]):
         out[i] = source[i]
 
 
-@kernel
+@inlined_kernel
 def _half_squared_excess(norm, radius):
     """``1/2 dist(y, ball)^2`` from ``norm = ||y||``."""
     excess = max(norm - radius, 0.0)
     return 0.5 * excess * excess
 
 
-@kernel
+@inlined_kernel
 def _half_squared_distance_to_ball(y, radius):
     return _half_squared_excess(_norm(y), radius)
 
@@ -176,7 +177,7 @@ def _ball_point(y, radius, out, linear):
             out[i] = y[i] if norm <= radius else radius * y[i] / norm
 
 
-@kernel
+@inlined_kernel
 def _rotate(points, row, angle, out):
     """``points[row]`` rotated by ``angle`` in the plane of its first two coordinates."""
     for i in range(out.shape[0]):
@@ -187,7 +188,7 @@ def _rotate(points, row, angle, out):
         out[1] = s * points[row, 0] + c * points[row, 1]
 
 
-@kernel
+@inlined_kernel
 def _random_order_mean(state, t, u):
     """Draw the next point of the pass into ``state.xi``; ``mu_t``, ``sigma_t^2`` of the points left."""
     n, d = state.points.shape
@@ -214,7 +215,7 @@ def _random_order_mean(state, t, u):
     return variance
 
 
-@kernel
+@inlined_kernel
 def sea_mean(state, t, u):
     """Write ``mu_t`` into ``state.mean``; return ``sigma_t^2``.  Random order: draw the point."""
     regime = state.regime
@@ -245,7 +246,7 @@ def sea_mean(state, t, u):
     return variance + state.sigma * state.sigma
 
 
-@kernel
+@inlined_kernel
 def _new_mean(state, t, n, linear):
     """After ``mu_t`` changed: the comparator terms ``sums[0, 4, 5]``; returns the variation term."""
     welford_update(state.mean_average, state.sums, 0, n, state.mean)
@@ -266,7 +267,7 @@ def _new_mean(state, t, n, linear):
     return variation
 
 
-@kernel
+@inlined_kernel
 def _noise_and_losses(state, rng, action, feedback):
     """Draw ``xi_t``, write the gradient (quadratic) or ``xi_t`` (linear) into ``feedback[1:]``;
     return ``(f_t(x_t), F_t(x_t))`` without the noise term ``sigma_t^2 / 2``."""

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from onlinelearn.core.feedback import Feedback, FeedbackKind
+from onlinelearn.core.kernel_calls import KernelCall
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -64,13 +65,15 @@ class KernelEnvironment:
         self.round_ = 0
         self.feedback_ = np.zeros(self.spec_.feedback_size)
         self.record_ = np.zeros(self.spec_.record_size)
+        self._step_call = KernelCall(self.step_kernel, rng_position=1)
+        self._hindsight_call = KernelCall(self.hindsight_kernel)
         return self.spec_
 
     def step(self, action) -> Feedback:
         """Play ``action`` for the current round and return what the learner may see."""
         action = self.check_action(action)
-        self.step_kernel(self.state_, self.rng_, self.round_, action, self.feedback_, self.record_)
-        self.hindsight_kernel(self.state_, self.round_, action, self.record_)
+        self._step_call(self.state_, self.rng_, self.round_, action, self.feedback_, self.record_)
+        self._hindsight_call(self.state_, self.round_, action, self.record_)
         self.round_ += 1
         return Feedback(self.spec_.feedback_kind, self.feedback_.copy())
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from onlinelearn.core.feedback import Feedback, FeedbackKind
+from onlinelearn.core.kernel_calls import KernelCall
 from onlinelearn.core.params import format_params, get_params, validate_parameters
 from onlinelearn.core.seeding import as_generator
 from onlinelearn.core.spec import EnvSpec
@@ -52,10 +53,12 @@ class KernelLearner:
         self.rng_ = as_generator(rng)
         self.state_ = self.init_state(spec, self.rng_)
         self.last_action_ = None
+        self._act_call = KernelCall(self.act_kernel, rng_position=1)
+        self._update_call = KernelCall(self.update_kernel)
 
     def act(self):
         """Choose this round's action (an arm index or a point)."""
-        action = self.act_kernel(self.state_, self.rng_)
+        action = self._act_call(self.state_, self.rng_)
         self.last_action_ = action
         return action
 
@@ -64,7 +67,7 @@ class KernelLearner:
         if self.last_action_ is None:
             raise RuntimeError(f"{type(self).__name__}.update was called before act().")
         values = feedback.values if isinstance(feedback, Feedback) else feedback
-        self.update_kernel(self.state_, self.last_action_, np.ascontiguousarray(values, float))
+        self._update_call(self.state_, self.last_action_, np.ascontiguousarray(values, float))
         self.last_action_ = None
 
     # -- helpers ---------------------------------------------------------------------------

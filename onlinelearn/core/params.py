@@ -55,14 +55,23 @@ class Interval:
         return f"{name} in the range {left}{low}, {high}{right}"
 
 
+def _is_bool(value) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
 @dataclass(frozen=True)
 class Options:
-    """One of a fixed set of values."""
+    """One of a fixed set of values.  Booleans match only booleans: ``1`` is not ``True`` here."""
 
     values: tuple
 
     def accepts(self, value) -> bool:
-        return any(value == option for option in self.values)
+        try:
+            return any(
+                _is_bool(value) == _is_bool(option) and bool(value == option) for option in self.values
+            )
+        except (TypeError, ValueError):  # e.g. an array compared with a scalar option
+            return False
 
     def __str__(self) -> str:
         return "one of " + ", ".join(repr(v) for v in self.values)

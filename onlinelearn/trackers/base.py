@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from onlinelearn.core.kernel_calls import KernelCall
 from onlinelearn.core.oracle import OracleRecord
 from onlinelearn.core.params import format_params, get_params, validate_parameters
 from onlinelearn.core.spec import EnvSpec
@@ -48,10 +49,11 @@ class KernelTracker:
         self.check_spec(spec)
         self.state_ = self.init_state(spec, int(horizon))
         self.round_ = 0
+        self._record_call = KernelCall(self.record_kernel)
 
     def record(self, oracle: OracleRecord) -> None:
         values = oracle.values if isinstance(oracle, OracleRecord) else oracle
-        self.record_kernel(self.state_, self.round_, np.ascontiguousarray(values, float))
+        self._record_call(self.state_, self.round_, np.ascontiguousarray(values, float))
         self.round_ += 1
 
     def values(self) -> np.ndarray:

@@ -78,7 +78,9 @@ def test_describe_disjunction():
     [
         (Interval(float, 0, 1, closed="neither"), [0.5, 1e-9, np.float32(0.3)], [0, 1, np.nan, True, "0.5"]),
         (Interval(int, 1, None), [1, np.int64(5)], [0, 1.0, True]),
-        (Options(("a", "b")), ["a", "b"], ["c", None]),
+        (Options(("a", "b")), ["a", "b"], ["c", None, np.array(["a", "b"])]),
+        (Options((True, False)), [True, False, np.bool_(True)], [1, 0, 1.0, "True", None]),
+        (Options((0, 1)), [0, 1, np.int64(1)], [False, True, 2]),
         (ArrayLike(ndim=2, low=0.0), [[[0.0, 1.0]]], [[0.0, 1.0], [[-1.0]], [[np.nan]], "ab"]),
         (ArrayLike(min_length=2), [[1.0, 2.0]], [[1.0], []]),
     ],
