@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", nargs="*", default=None, help="learner names to run, e.g. EXP3")
     arguments = parser.parse_args()
     horizon, n_reps = arguments.horizon, arguments.reps
     means = np.linspace(0.1, 0.9, 10)
@@ -121,6 +122,8 @@ def main() -> None:
     ):
         if hasattr(ol.learners, factory):
             cases.append((name, getattr(ol.learners, factory)(), one))
+    if arguments.only:
+        cases = [case for case in cases if case[0] in arguments.only]
     from numba import typed
 
     keys = np.random.default_rng(0).integers(0, 2**63, size=n_reps).astype(np.uint64)

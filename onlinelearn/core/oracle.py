@@ -3,7 +3,9 @@
 The environment's ``step`` kernel writes slots 0, 1, 2 and 5 every round (cheap: O(1) for a
 stationary environment).  Its ``hindsight`` kernel writes slots 3, 4, 6 and the expected-loss
 vector; the runner calls it only when a tracker asks for it, so a plain pseudo-regret run pays
-nothing for comparators it does not use.
+nothing for comparators it does not use.  An environment may move slot 2 to its hindsight kernel
+when computing it costs a loop over all actions (the repeated game does); every tracker that
+reads slot 2 sets ``needs_hindsight`` (DynamicRegret does), so it is always written when read.
 
 =====  ===============================  ===================================================
 slot   name                             meaning at round t
