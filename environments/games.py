@@ -30,8 +30,9 @@ comparator: by default (``comparator="stackelberg"``) slot 5 is ``-V (t + 1)``, 
 compares with the best fixed row against the realised follower actions.  After the expected-loss
 vector come the game slots of :mod:`onlinelearn.games.spec` (actions, ``y_t`` and ``B[i_t, :]``), read by
 :mod:`onlinelearn.trackers.games`.  Unlike the other environments, the step writes only the played
-row's expected loss: the expected-loss vector and slot 2 (BEST_EXPECTED_LOSS) are written by the
-hindsight kernel, so a tracker that reads them needs ``needs_hindsight`` (docs/design.md §6.2).
+row's expected loss: the expected-loss vector, slot 2 (BEST_EXPECTED_LOSS) and the game slots are
+written by the hindsight kernel, so a tracker that reads them needs ``needs_hindsight``
+(docs/design.md §6.2).
 """
 
 from __future__ import annotations
@@ -39,11 +40,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from onlinelearn.core.environment import KernelEnvironment
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import INLINED_KERNEL_OPTIONS, inlined_kernel, kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -55,7 +55,7 @@ from onlinelearn.core.oracle import (
     LOSS,
 )
 from onlinelearn.core.params import InstanceOf, Interval, Options
-from onlinelearn.core.sampling import sample_index, softmax_negative
+from onlinelearn.core.sampling import sample_index
 from onlinelearn.core.spec import EnvSpec
 from onlinelearn.games.game import Game
 from onlinelearn.games.named import commitment_game, dss_game
@@ -97,15 +97,11 @@ class RepeatedGameState(NamedTuple):
 # step into the generated runner (at Numba IR level, like every role kernel), the helpers into the
 # step (`inlined_kernel`, LLVM `alwaysinline`), and the pruner then removes every pair.
 # Kernels index `state.field[...]` directly instead of binding arrays to local names, whose pairs
-# the pruner does not remove.  The Hedge step is the one measured (B8); the other followers' own
-# kernels (softmax in EXP3's act, a linear solve in Blum-Mansour's) are called as they are.
-
-# softmax_negative itself, marked for inlining.  Not cached: Numba's cache index ignores
-# `forceinline`, so a cached copy would share (and could swap) entries with the original kernel;
-# it compiles only when a step kernel that calls it does.
-_softmax_negative_inlined = njit(**{**INLINED_KERNEL_OPTIONS, "cache": False})(
-    getattr(softmax_negative, "py_func", softmax_negative)
-)
+# the pruner does not remove, and make the last use of each argument unconditional (a last use
+# inside a branch leaves every pair of the inlined helper: 120 instead of 56 ns a round).  The
+# Hedge step is the one measured (B8); the other followers' own kernels (EXP3's act, a linear
+# solve in Blum-Mansour's) are called as they are.  The shared softmax_negative and
+# hedge_probabilities are `inlined_kernel`s themselves.
 
 
 @inlined_kernel
@@ -123,18 +119,10 @@ def pay_and_record(state, t, action, j, strategy, feedback, record):
     ``y_t = strategy``: the leader's feedback and the oracle slots of the step (every follower).
 
     Only the played row's expected loss is needed here with the Stackelberg comparator; the other
-    rows' (slot 2 and the expected-loss vector) are left to :func:`game_hindsight`, which the
-    runner calls only for trackers that read them.
+    rows' (slot 2 and the expected-loss vector) and the game slots are left to the hindsight
+    kernel, which the runner calls only for trackers that read them.
     """
     m = state.matrices.shape[1]
-    n = state.matrices.shape[2]
-    state.integers[0] = j
-    feedback[0] = j
-    feedback[1] = state.matrices[0, action, j]
-    for a in range(m):
-        feedback[2 + a] = state.matrices[0, a, j]
-    record[LOSS] = -state.matrices[0, action, j]
-    record[EXPECTED_LOSS] = expected_leader_loss(state, action, strategy)
     if state.stackelberg_comparator:
         record[BEST_FIXED_CUMULATIVE_EXPECTED] = state.stackelberg_loss * (t + 1)
     else:
@@ -143,30 +131,25 @@ def pay_and_record(state, t, action, j, strategy, feedback, record):
             state.vectors[0, a] += expected_leader_loss(state, a, strategy)
             best_cumulative = min(best_cumulative, state.vectors[0, a])
         record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
-    start = EXPECTED_LOSSES + m
-    record[start + LEADER_ACTION] = action
-    record[start + FOLLOWER_ACTION] = j
-    for k in range(n):
-        record[start + FOLLOWER_STRATEGY + k] = strategy[k]
-        record[start + FOLLOWER_STRATEGY + n + k] = state.matrices[1, action, k]
-
-
-@inlined_kernel
-def _hedge_next_strategy(follower):
-    # hedge_probabilities, calling the inlined copy of softmax_negative (same arithmetic, so
-    # bit-identical; tests/learners/test_followers.py compares with the standalone Hedge).
-    eta = follower.eta / np.sqrt(follower.scalars[0] + 1.0) if follower.anytime else follower.eta
-    _softmax_negative_inlined(follower.cumulative_losses, eta, follower.probabilities)
+    # The last uses of the arguments stay outside the branch, so that the reference-count pruner
+    # removes their per-round incref/decref pairs (docs/design.md §6.1).
+    state.integers[0] = j
+    feedback[0] = j
+    feedback[1] = state.matrices[0, action, j]
+    for a in range(m):
+        feedback[2 + a] = state.matrices[0, a, j]
+    record[LOSS] = -state.matrices[0, action, j]
+    record[EXPECTED_LOSS] = expected_leader_loss(state, action, strategy)
 
 
 @inlined_kernel
 def hedge_game_step(state, rng, t, action, feedback, record):
-    """Hedge follower.  ``y_t`` was computed at the end of the last round (at reset for t = 0)
-    from the same losses as ``hedge_act`` would use, so this equals act, pay, update."""
+    """Hedge follower: ``y_t`` with ``hedge_act``'s arithmetic, so this is bit-identical to act,
+    pay, update (tests/learners/test_followers.py compares with the standalone Hedge)."""
+    hedge_probabilities(state.follower)
     j = sample_index(state.follower.probabilities, rng.random())
     pay_and_record(state, t, action, j, state.follower.probabilities, feedback, record)
     hedge_update(state.follower, j, state.matrices[2, action])
-    _hedge_next_strategy(state.follower)
 
 
 @inlined_kernel
@@ -199,27 +182,20 @@ def blum_mansour_game_step(state, rng, t, action, feedback, record):
     blum_mansour_update(state.follower, j, state.matrices[2, action])
 
 
-#: The step kernel of each follower class (EXP3IX shares EXP3's kernels).
-STEP_KERNELS = (
-    (Hedge, hedge_game_step),
-    (EXP3, exp3_game_step),
-    (EXP3IX, exp3_game_step),
-    (FollowTheLeader, follow_the_leader_game_step),
-    (FTPL, ftpl_game_step),
-    (BlumMansour, blum_mansour_game_step),
-)
-
-
-@kernel
-def game_hindsight(state, t, action, record):
-    """Every row's expected loss against ``y_t`` (read back from the record: the Hedge step has
-    already moved its state on to ``y_{t+1}``) and the realised comparators."""
+@inlined_kernel
+def game_hindsight(state, t, action, record, strategy):
+    """Every row's expected loss against the follower's ``y_t = strategy``, the realised
+    comparators and the game slots (actions, ``y_t``, ``B[i_t, :]``)."""
     A = state.matrices[0]
     m = A.shape[0]
     n = A.shape[1]
-    start = EXPECTED_LOSSES + m + FOLLOWER_STRATEGY
-    strategy = record[start : start + n]
     j = state.integers[0]
+    start = EXPECTED_LOSSES + m
+    record[start + LEADER_ACTION] = action
+    record[start + FOLLOWER_ACTION] = j
+    for k in range(n):
+        record[start + FOLLOWER_STRATEGY + k] = strategy[k]
+        record[start + FOLLOWER_STRATEGY + n + k] = state.matrices[1, action, k]
     best_expected = np.inf
     best = np.inf
     best_cumulative = np.inf
@@ -239,6 +215,29 @@ def game_hindsight(state, t, action, record):
     previous = state.integers[1]
     record[COMPARATOR_SHIFT] = 1.0 if previous >= 0 and previous != best_row else 0.0
     state.integers[1] = best_row
+
+
+@kernel
+def weights_game_hindsight(state, t, action, record):
+    """Hindsight for Hedge and EXP3 followers: ``y_t`` is their ``probabilities``."""
+    game_hindsight(state, t, action, record, state.follower.probabilities)
+
+
+@kernel
+def follower_game_hindsight(state, t, action, record):
+    """Hindsight for FTL, FTPL and Blum-Mansour: ``y_t`` is row 1 of their ``vectors``."""
+    game_hindsight(state, t, action, record, state.follower.vectors[1])
+
+
+#: The step and hindsight kernels of each follower class (EXP3IX shares EXP3's).
+FOLLOWER_KERNELS = (
+    (Hedge, hedge_game_step, weights_game_hindsight),
+    (EXP3, exp3_game_step, weights_game_hindsight),
+    (EXP3IX, exp3_game_step, weights_game_hindsight),
+    (FollowTheLeader, follow_the_leader_game_step, follower_game_hindsight),
+    (FTPL, ftpl_game_step, follower_game_hindsight),
+    (BlumMansour, blum_mansour_game_step, follower_game_hindsight),
+)
 
 
 class RepeatedGame(KernelEnvironment):
@@ -277,7 +276,6 @@ class RepeatedGame(KernelEnvironment):
     _skip_checks = {
         "realisation_independent_of_actions": "the follower adapts to the leader's actions by design"
     }
-    hindsight_kernel = staticmethod(game_hindsight)
 
     def __init__(
         self, game: Game = None, follower=None, n_rounds: int | None = None, comparator: str = "stackelberg"
@@ -294,11 +292,19 @@ class RepeatedGame(KernelEnvironment):
     def step_kernel(self):
         """The step kernel for this follower's class (``None`` for an invalid follower, which
         ``reset`` then reports)."""
+        return self._kernels()[0]
+
+    @property
+    def hindsight_kernel(self):
+        """The hindsight kernel for this follower's class (``None`` for an invalid follower)."""
+        return self._kernels()[1]
+
+    def _kernels(self):
         follower = self._follower()
-        for follower_class, step in STEP_KERNELS:
+        for follower_class, step, hindsight in FOLLOWER_KERNELS:
             if isinstance(follower, follower_class):
-                return step
-        return None
+                return step, hindsight
+        return None, None
 
     def make_spec(self) -> GameSpec:
         A = self.game.leader_payoffs
@@ -339,8 +345,6 @@ class RepeatedGame(KernelEnvironment):
                 1.0 - self.game.normalised().follower_payoffs,
             ]
         )
-        if isinstance(follower, Hedge):
-            hedge_probabilities(state)  # y_1; hedge_game_step computes y_{t+1} at the end of round t
         return RepeatedGameState(
             matrices,
             np.zeros((3, m)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 
 
 @kernel
@@ -29,7 +29,7 @@ def sample_index(probabilities, u):
     return last_positive
 
 
-@kernel
+@inlined_kernel
 def softmax_negative(scores, eta, out):
     """``out_i ∝ exp(-eta * scores_i)``, computed in log space (subtract the minimum first).
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.learner import KernelLearner
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.params import Interval, Options
 from onlinelearn.core.sampling import sample_index, softmax_negative
 
@@ -21,7 +21,7 @@ class HedgeState(NamedTuple):
     anytime: bool
 
 
-@kernel
+@inlined_kernel
 def hedge_probabilities(state):
     """Write ``p_t ∝ exp(-eta_t L_{t-1})`` (log space) into ``state.probabilities``."""
     eta = state.eta / np.sqrt(state.scalars[0] + 1.0) if state.anytime else state.eta

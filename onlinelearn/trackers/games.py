@@ -76,6 +76,7 @@ class FollowerRegret(KernelTracker):
     """
 
     needs_finite_actions = True
+    needs_hindsight = True  # the game slots are written by the environment's hindsight kernel
     record_kernel = staticmethod(follower_regret_record)
     values_kernel = staticmethod(follower_regret_values)
 

@@ -115,9 +115,8 @@ def test_embedded_followers_match_naive_reference(follower, name, eta):
     ids=repr,
 )
 def test_embedded_followers_equal_the_standalone_learners(follower):
-    """Each follower class has its own step kernel (Hedge's computes y_{t+1} at the end of round
-    t): the embedded follower must play exactly what the learner plays on its own against the
-    same losses and Generator."""
+    """Each follower class has its own step kernel: the embedded follower must play exactly what
+    the learner plays on its own against the same losses and Generator."""
     game = random_game(3, 3, seed=5)
     rows = np.random.default_rng(4).integers(0, 3, size=200)
     env = RepeatedGame(game, follower)
