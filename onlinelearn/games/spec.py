@@ -13,6 +13,10 @@ FOLLOWER_ACTION         1          the follower's action ``j_t``
 FOLLOWER_STRATEGY       n          the follower's mixed strategy ``y_t`` (one-hot for FTL/FTPL)
 FOLLOWER_PAYOFFS        n          the follower's payoff vector ``B[i_t, :]`` (raw units of B)
 ======================  =========  ===========================================================
+
+The game slots are written by the environment's hindsight kernel, which the compiled runner calls
+only when a tracker sets ``needs_hindsight``: a tracker that reads them must set it (as
+:class:`~onlinelearn.trackers.FollowerRegret` does).  The Python loop always writes them.
 """
 
 from __future__ import annotations
