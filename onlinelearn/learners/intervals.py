@@ -40,7 +40,7 @@ import numpy as np
 
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.learner import KernelLearner
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel
 from onlinelearn.core.params import InstanceOf, Interval, Options
 from onlinelearn.core.sampling import sample_index
 from onlinelearn.learners.exp3 import EXP3
@@ -92,7 +92,7 @@ class SleepingState(NamedTuple):
 # --------------------------------------------------------------------------------------------
 # Schedule
 # --------------------------------------------------------------------------------------------
-@kernel
+@inlined_kernel
 def trailing_zeros(t):
     """``u(t)``: exponent of the largest power of 2 dividing ``t >= 1``."""
     u = 0
@@ -102,7 +102,7 @@ def trailing_zeros(t):
     return u
 
 
-@kernel
+@inlined_kernel
 def restart_slot(state, slot, t, lifetime):
     """Start a fresh run in ``slot`` at round ``t`` for ``lifetime`` rounds (sleeping bookkeeping)."""
     state.starts[slot] = t
@@ -128,7 +128,7 @@ def restart_slot(state, slot, t, lifetime):
         state.log_weights[slot] = 0.0
 
 
-@kernel
+@inlined_kernel
 def begin_round(state):
     """Restart the runs whose interval starts this round, refresh the awake mask, return ``t``."""
     t = np.int64(state.scalars[0]) + 1
@@ -152,7 +152,7 @@ def begin_round(state):
 # per slot costs a reference-count update of every array of the record (measured 200 ns a call).
 
 
-@kernel
+@inlined_kernel
 def base_distributions(state):
     """``x_t^J ∝ exp(-eta_J L_J)`` for every awake run (log space)."""
     awake, losses, eta, out = state.awake, state.base_losses, state.base_eta, state.base_probabilities
@@ -173,7 +173,7 @@ def base_distributions(state):
                 out[slot, a] /= total
 
 
-@kernel
+@inlined_kernel
 def normalise_log_weights(state):
     """``p_t(J) ∝ exp(log_weights[J])`` over awake runs with finite log weight; False if none."""
     awake, log_weights, out = state.awake, state.log_weights, state.meta_probabilities
@@ -195,7 +195,7 @@ def normalise_log_weights(state):
     return True
 
 
-@kernel
+@inlined_kernel
 def normalise_scores(awake, scores, out):
     """``out[J] ∝ exp(scores[J])`` over awake runs; False (out untouched) if every score is -inf."""
     highest = -np.inf
@@ -214,7 +214,7 @@ def normalise_scores(awake, scores, out):
     return True
 
 
-@kernel
+@inlined_kernel
 def mix_and_sample(state, rng):
     """``x_t = sum_J p_t(J) x_t^J`` into ``state.probabilities``, then one inverse-CDF draw."""
     mixture, weights, runs = state.probabilities, state.meta_probabilities, state.base_probabilities
@@ -232,7 +232,7 @@ def mix_and_sample(state, rng):
 # --------------------------------------------------------------------------------------------
 # Update
 # --------------------------------------------------------------------------------------------
-@kernel
+@inlined_kernel
 def estimate_losses(state, action, feedback):
     """Loss vector (full information) or importance-weighted estimate (bandit, one query)."""
     estimates = state.estimates
@@ -246,7 +246,7 @@ def estimate_losses(state, action, feedback):
         estimates[action] = min(feedback[0] / state.probabilities[action], _ESTIMATE_CAP)
 
 
-@kernel
+@inlined_kernel
 def score_runs(state):
     """``slot_losses[J] = <x_t^J, estimates>`` and the meta loss ``<x_t, estimates>``."""
     estimates, mixture, runs = state.estimates, state.probabilities, state.base_probabilities
@@ -264,7 +264,7 @@ def score_runs(state):
         out[slot] = value
 
 
-@kernel
+@inlined_kernel
 def clipped_regret(meta_loss, run_loss):
     """``r_t(J) = <x_t, l_t> - <x_t^J, l_t>``, clipped to [-1, 1] (exact for full information).
 
@@ -278,7 +278,7 @@ def clipped_regret(meta_loss, run_loss):
     return min(1.0, max(-1.0, regret))
 
 
-@kernel
+@inlined_kernel
 def update_bases(state):
     """Every awake run adds this round's (estimated) losses; then the round counter advances."""
     awake, losses, estimates = state.awake, state.base_losses, state.estimates
