@@ -14,8 +14,10 @@ LLVM declines to inline are decorated with :func:`inlined_kernel` (LLVM ``always
 Marking *every* kernel ``forceinline`` was measured too: about as fast, but 51% more compile
 time across the test suite, against 7% for the IR-level inlining.
 
-Numba's cache index does not include these options: after changing them, delete the
-``*.nbi``/``*.nbc`` files under ``__pycache__`` of a development checkout.
+Numba's cache index includes neither these options nor the sources of the functions a kernel
+calls: after changing an option, or editing a helper that kernels in other files inline, delete
+the ``*.nbi``/``*.nbc`` files under ``__pycache__`` of a development checkout (the generated
+runners hash every kernel source and are never stale; docs/design.md section 4).
 """
 
 from __future__ import annotations
