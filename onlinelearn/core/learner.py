@@ -57,8 +57,15 @@ class KernelLearner:
         self._update_call = KernelCall(self.update_kernel)
 
     def act(self):
-        """Choose this round's action (an arm index or a point)."""
+        """Choose this round's action (an arm index, a point or a set of queries).
+
+        Kernels may return a view of their state as the action (the runner hands it to the
+        environment before the update overwrites it, so the compiled loop copies nothing); the
+        Python face returns a copy, which the caller may keep.
+        """
         action = self._act_call(self.state_, self.rng_)
+        if isinstance(action, np.ndarray):
+            action = action.copy()
         self.last_action_ = action
         return action
 

@@ -112,10 +112,6 @@ class TwoPointLearner(KernelLearner):
             )
         check_queries_allowed(self, spec, 2)
 
-    def act(self):
-        # A copy: the kernel returns a view of the state, which the next round overwrites.
-        return np.array(super().act(), copy=True)
-
 
 # --------------------------------------------------------------------------------------------
 # Two-point bandit gradient descent

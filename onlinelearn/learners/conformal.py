@@ -82,7 +82,7 @@ class ScaleFreeOGDState(NamedTuple):
 
 @kernel
 def sf_ogd_act(state, rng):
-    return state.radius.copy()
+    return state.radius
 
 
 @kernel
@@ -240,7 +240,7 @@ def saocp_act(state, rng):
     prediction = min(state.max_scale, max(0.0, prediction))
     state.radius[0] = prediction
     state.scalars[_PREDICTION] = prediction
-    return state.radius.copy()
+    return state.radius
 
 
 @kernel

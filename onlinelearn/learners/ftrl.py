@@ -113,7 +113,7 @@ def _ftrl_play(state, rng):
     ftrl_point(state)
     if isinstance(state, FTRLExpertsState):
         return sample_index(state.x, rng.random())
-    return state.x.copy()
+    return state.x
 
 
 @overload(_ftrl_play, jit_options={"cache": True})
@@ -130,7 +130,7 @@ def _ftrl_play_overload(state, rng):
 
     def play_point(state, rng):
         ftrl_point(state)
-        return state.x.copy()
+        return state.x
 
     return play_point
 

@@ -33,8 +33,8 @@ class OGDState(NamedTuple):
 
 @kernel
 def ogd_act(state, rng):
-    """Play the current iterate (a copy: the caller may keep it)."""
-    return state.x.copy()
+    """Play the current iterate (a view: ``KernelLearner.act`` copies it for Python callers)."""
+    return state.x
 
 
 @kernel

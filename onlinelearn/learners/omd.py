@@ -77,7 +77,7 @@ class OMDState(NamedTuple):
 
 @kernel
 def omd_act(state, rng):
-    return state.x.copy()
+    return state.x
 
 
 @kernel

@@ -31,7 +31,7 @@ class ONSState(NamedTuple):
 
 @kernel
 def ons_act(state, rng):
-    return state.x.copy()
+    return state.x
 
 
 @kernel

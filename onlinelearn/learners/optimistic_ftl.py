@@ -113,9 +113,5 @@ class OFTL(KernelLearner):
             high,
         )
 
-    def act(self):
-        """This round's point, as a copy (the kernel returns the state's own array)."""
-        return super().act().copy()
-
     def update(self, feedback) -> None:
         super().update(check_gradient(self, feedback))

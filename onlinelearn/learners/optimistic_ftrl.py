@@ -150,9 +150,5 @@ class OptimisticFTRL(KernelLearner):
         optimistic_ftrl_point(state)
         return state
 
-    def act(self):
-        """This round's point, as a copy (the kernel returns the state's own array)."""
-        return super().act().copy()
-
     def update(self, feedback) -> None:
         super().update(check_gradient(self, feedback))

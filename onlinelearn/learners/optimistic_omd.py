@@ -123,7 +123,7 @@ def _euclidean_step(state, start, direction, eta, out):
 @kernel
 def optimistic_omd_act(state, rng):
     # x_t itself, not a copy: the runner hands it to the environment before the update
-    # overwrites it, and the Python face (``OptimisticOMD.act``) returns a copy.
+    # overwrites it, and the Python face (``KernelLearner.act``) returns a copy.
     return state.x
 
 
@@ -359,10 +359,6 @@ class OptimisticOMD(KernelLearner):
             else:
                 _euclidean_step(state, state.x_hat, state.hint, optimistic_omd_rate(state, 1.0, 0.0), state.x)
         return state
-
-    def act(self):
-        """This round's point, as a copy (the kernel returns the state's own array)."""
-        return super().act().copy()
 
     def update(self, feedback) -> None:
         super().update(check_gradient(self, feedback))
