@@ -1,4 +1,4 @@
-"""B6: strongly adaptive learners, T=1e5, K=10, N=20 repetitions, against hand-written Numba loops.
+"""B9: strongly adaptive learners, T=1e5, K=10, N=20 repetitions, against hand-written Numba loops.
 
 * StABL (two queries) on ``VolatileBandit(n_actions=10, period=1000, feedback="multi")``;
 * SAOL over Hedge (full information) on the same environment with ``feedback="full"``.

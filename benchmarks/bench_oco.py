@@ -1,4 +1,4 @@
-"""B5: OGD (eta_t = D / (G sqrt t)) on QuadraticLosses(d=100) in the unit ball, T=1e4, N=100.
+"""B5: OGD (eta_t = D / (G sqrt t)) on QuadraticLosses(d=100) in the unit ball, T=1e5, N=100.
 
 The reference is a hand-written Numba loop that draws the same xi_t (d uniforms per round from
 the environment Generator), takes the same projected gradient steps, and accumulates the expected
@@ -56,7 +56,7 @@ def reference_serial(center, noise, eta, rngs, horizon, out):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--horizon", type=int, default=10_000)
+    parser.add_argument("--horizon", type=int, default=100_000)
     parser.add_argument("--dimension", type=int, default=100)
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=7)
