@@ -5,8 +5,10 @@ import math
 import numpy as np
 
 
-def ucb1_actions(losses: np.ndarray, alpha: float = 2.0) -> np.ndarray:
-    """Actions of UCB1 on a fixed loss table ``losses[t, a]`` (rewards 1 - loss)."""
+def index_policy_actions(losses: np.ndarray, index) -> np.ndarray:
+    """Actions on a fixed loss table ``losses[t, a]`` (rewards 1 - loss) of the policy that plays
+    each arm once, then the first arm of largest ``index(reward_sums, pulls, t)``, ``t`` the
+    number of rounds played so far."""
     horizon, n_arms = losses.shape
     pulls = np.zeros(n_arms)
     sums = np.zeros(n_arms)
@@ -15,12 +17,18 @@ def ucb1_actions(losses: np.ndarray, alpha: float = 2.0) -> np.ndarray:
         if np.any(pulls == 0):
             action = int(np.flatnonzero(pulls == 0)[0])
         else:
-            index = sums / pulls + np.sqrt(alpha * np.log(t) / pulls)
-            action = int(np.argmax(index))
+            action = int(np.argmax(index(sums, pulls, t)))
         actions[t] = action
         pulls[action] += 1
         sums[action] += 1 - losses[t, action]
     return actions
+
+
+def ucb1_actions(losses: np.ndarray, alpha: float = 2.0) -> np.ndarray:
+    """UCB1: index ``mean + sqrt(alpha ln t / n)``."""
+    return index_policy_actions(
+        losses, lambda sums, pulls, t: sums / pulls + np.sqrt(alpha * np.log(t) / pulls)
+    )
 
 
 def bernoulli_kl(p: float, q: float) -> float:
@@ -57,21 +65,11 @@ def kl_upper_bound_bisection(mean: float, level: float) -> float:
 
 
 def klucb_actions(losses: np.ndarray, c: float = 0.0) -> np.ndarray:
-    """Actions of KL-UCB on a fixed loss table: each arm once, then the largest
-    ``max{q : n_a KL(mean_a, q) <= ln t + c ln max(ln t, 1)}`` (``t`` rounds played so far; the
-    ``max(., 1)`` keeps the budget's ``ln ln t`` term from going negative while ``t < e``)."""
-    horizon, n_arms = losses.shape
-    pulls = np.zeros(n_arms)
-    sums = np.zeros(n_arms)
-    actions = np.zeros(horizon, dtype=int)
-    for t in range(horizon):
-        if np.any(pulls == 0):
-            action = int(np.flatnonzero(pulls == 0)[0])
-        else:
-            budget = math.log(t) + c * math.log(max(math.log(t), 1.0))
-            index = [kl_upper_bound_bisection(sums[a] / pulls[a], budget / pulls[a]) for a in range(n_arms)]
-            action = int(np.argmax(index))
-        actions[t] = action
-        pulls[action] += 1
-        sums[action] += 1 - losses[t, action]
-    return actions
+    """KL-UCB: index ``max{q : n KL(mean, q) <= ln t + c ln max(ln t, 1)}`` (the ``max(., 1)``
+    keeps the ``ln ln t`` term from going negative while ``t < e``)."""
+
+    def index(sums, pulls, t):
+        budget = math.log(t) + c * math.log(max(math.log(t), 1.0))
+        return [kl_upper_bound_bisection(total / n, budget / n) for total, n in zip(sums, pulls, strict=True)]
+
+    return index_policy_actions(losses, index)
