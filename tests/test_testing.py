@@ -19,8 +19,10 @@ from onlinelearn.core import (
     PythonFiniteEnvironment,
     ball,
 )
+from onlinelearn.core.kernel_calls import KernelCall
 from onlinelearn.core.oracle import LOSS, record_size
 from onlinelearn.core.params import Interval, validate_parameters
+from onlinelearn.core.seeding import as_generator
 from onlinelearn.learners import UCB1
 from onlinelearn.testing import (
     ENVIRONMENT_CHECKS,
@@ -293,6 +295,36 @@ def test_check_learner_catches_python_face_that_drifted_from_the_kernel():
     assert "compiled loop and the Python loop" in message
 
 
+class UnvalidatedUCB1(UCB1):
+    """A kernel learner whose reset forgets validate_parameters (KernelLearner.reset without it)."""
+
+    def reset(self, spec, rng=None):
+        self.check_spec(spec)
+        self.spec_, self.rng_ = spec, as_generator(rng)
+        self.state_ = self.init_state(spec, self.rng_)
+        self.last_action_ = None
+        self._act_call = KernelCall(self.act_kernel, rng_position=1)
+        self._update_call = KernelCall(self.update_kernel)
+
+
+class VagueErrorUCB1(UCB1):
+    """Rejects a bad alpha, but with a message that names neither the parameter nor the class."""
+
+    def reset(self, spec, rng=None):
+        if not self.alpha > 0:
+            raise ValueError("invalid value")
+        super().reset(spec, rng)
+
+
+def test_check_learner_catches_parameter_constraint_not_enforced():
+    environment = BernoulliBandit(means=[0.2, 0.5])
+    assert "parameter_validation" in check_learner(UCB1(), environment)
+    message = assert_fails("parameter_validation", check_learner, UnvalidatedUCB1(), environment)
+    assert "alpha=-1.0" in message and "raised no error at reset" in message
+    message = assert_fails("parameter_validation", check_learner, VagueErrorUCB1(), environment)
+    assert "does not name both the parameter 'alpha' and VagueErrorUCB1" in message
+
+
 def test_check_learner_without_compatible_environment():
     class GradientOnly(UniformLearner):
         def reset(self, spec, rng):
@@ -329,6 +361,18 @@ class NonIdempotentEnvironment(BernoulliEnvironment):
 
 
 class NaNEnvironment(BernoulliEnvironment):
+    """Returns NaN feedback at round 18 (past PythonFiniteEnvironment's own checks)."""
+
+    def step(self, action):
+        feedback = super().step(action)
+        if self.round_ == 18:
+            return Feedback(feedback.kind, np.full_like(feedback.values, np.nan))
+        return feedback
+
+
+class NaNDrawEnvironment(BernoulliEnvironment):
+    """Draws NaN losses at round 18; the helper base refuses them in step."""
+
     def draw_losses(self, t, rng):
         losses, means = super().draw_losses(t, rng)
         if t == 17:
@@ -416,6 +460,11 @@ class ShiftedRoundBernoulli(BernoulliBandit):
         (UnseededEnvironment(), "same_seed_same_trajectory", "same seed"),
         (NonIdempotentEnvironment(), "reset_is_idempotent", "two resets"),
         (NaNEnvironment(), "feedback_and_oracle_valid", "round 18 is not finite"),
+        (
+            NaNDrawEnvironment(),
+            "feedback_and_oracle_valid",
+            "draw_losses returned non-finite losses at round 18",
+        ),
         (RewardEnvironment(), "feedback_and_oracle_valid", "loss_range"),
         (ActionDependentEnvironment(), "realisation_independent_of_actions", "common random numbers"),
         (ReactiveEnvironment(), "realisation_independent_of_actions", "action sequences"),

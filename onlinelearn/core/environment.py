@@ -116,6 +116,28 @@ def check_action(action, spec: EnvSpec, owner: str):
     return point
 
 
+def check_vector(values, length: int, owner: str, what: str, t: int, finite: bool = True) -> np.ndarray:
+    """``values`` as a float vector of ``length`` entries (all finite unless ``finite=False``).
+
+    Otherwise a ``ValueError`` naming ``owner`` (the class and method that returned the vector),
+    ``what`` it holds and the round ``t + 1``, with both lengths or the non-finite entries.
+    """
+    vector = np.asarray(values, dtype=float)
+    if vector.shape != (length,):
+        received = f"length {vector.shape[0]}" if vector.ndim == 1 else f"shape {vector.shape}"
+        raise ValueError(
+            f"{owner} returned {what} of {received} at round {t + 1}; expected a vector of length {length}."
+        )
+    if finite:
+        bad = np.flatnonzero(~np.isfinite(vector))
+        if bad.size:
+            raise ValueError(
+                f"{owner} returned non-finite {what} at round {t + 1}: entries {bad.tolist()} of "
+                f"{vector!r} are NaN or inf; losses must be finite numbers."
+            )
+    return vector
+
+
 class PythonFiniteEnvironment:
     """Helper for user-written environments with finite actions, in plain Python.
 
@@ -150,7 +172,12 @@ class PythonFiniteEnvironment:
 
     def step(self, action) -> Feedback:
         action = check_action(action, self.spec_, type(self).__name__)
-        losses, expected = (np.asarray(x, dtype=float) for x in self.draw_losses(self.round_, self.rng_))
+        # Every entry is checked, not only the played arm's: the oracle record and the
+        # comparator use them all.
+        owner, n_actions = f"{type(self).__name__}.draw_losses", self.spec_.n_actions
+        losses, expected = self.draw_losses(self.round_, self.rng_)
+        losses = check_vector(losses, n_actions, owner, "losses", self.round_)
+        expected = check_vector(expected, n_actions, owner, "expected losses", self.round_)
         record = self.record_
         record[LOSS] = losses[action]
         record[EXPECTED_LOSS] = expected[action]

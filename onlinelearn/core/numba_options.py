@@ -1,9 +1,12 @@
 """The one place where Numba compiler options are chosen.
 
 Every kernel in the library is decorated with :func:`kernel`; the generated runners use
-``SERIAL_RUNNER_OPTIONS`` and ``PARALLEL_RUNNER_OPTIONS``.  ``cache=True`` keeps compiled code on
-disk across processes, ``nogil=True`` lets the repetition loop run on several threads, and
-``fastmath`` stays off so that the compiled loop and the Python loop give bit-identical results.
+``SERIAL_RUNNER_OPTIONS`` and ``PARALLEL_RUNNER_OPTIONS``, the role kernels they inline
+``IR_INLINED_OPTIONS``, and the generated typed-list builders ``KERNEL_OPTIONS``
+(``tests/core/test_numba_options.py`` checks that no other file spells out options).
+``cache=True`` keeps compiled code on disk across processes, ``nogil=True`` lets the repetition
+loop run on several threads, and ``fastmath`` stays off so that the compiled loop and the Python
+loop give bit-identical results.
 
 Inlining (measurements in docs/design.md section 4).  A kernel that LLVM does not inline gets its
 NamedTuple state passed as dozens of scalar arguments, and the call's error exit keeps Numba's
@@ -30,6 +33,9 @@ KERNEL_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model"
 INLINED_KERNEL_OPTIONS = {**KERNEL_OPTIONS, "forceinline": True}
 SERIAL_RUNNER_OPTIONS = {**KERNEL_OPTIONS}
 PARALLEL_RUNNER_OPTIONS = {**KERNEL_OPTIONS, "parallel": True}
+#: Recompiling a role kernel's Python function with these inlines it at Numba IR level into the
+#: generated runner that calls it (the runner itself is the cached unit).
+IR_INLINED_OPTIONS = {"inline": "always"}
 
 #: Set ``ONLINELEARN_DISABLE_JIT=1`` (or Numba's own ``NUMBA_DISABLE_JIT=1``) to run every kernel
 #: as plain Python, e.g. for coverage or a debugger.

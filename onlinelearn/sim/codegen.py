@@ -21,7 +21,11 @@ import numpy as np
 from numba import njit, prange
 from numba.core.errors import NumbaTypeSafetyWarning
 
-from onlinelearn.core.numba_options import PARALLEL_RUNNER_OPTIONS, SERIAL_RUNNER_OPTIONS
+from onlinelearn.core.numba_options import (
+    IR_INLINED_OPTIONS,
+    PARALLEL_RUNNER_OPTIONS,
+    SERIAL_RUNNER_OPTIONS,
+)
 '''
 
 
@@ -44,7 +48,7 @@ def runner_source(learner_kernels, environment_kernels, tracker_kernels, hindsig
             # Inlined at Numba IR level: no NamedTuple state passed as scalars, no call whose
             # error exit keeps the state arrays' reference counting (docs/design.md section 4).
             lines.append(f"from {module} import {name} as _{alias}")
-            lines.append(f'{alias} = njit(inline="always")(getattr(_{alias}, "py_func", _{alias}))')
+            lines.append(f'{alias} = njit(**IR_INLINED_OPTIONS)(getattr(_{alias}, "py_func", _{alias}))')
         else:
             lines.append(f"from {module} import {name} as {alias}")
     n = len(tracker_kernels)

@@ -13,7 +13,7 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.seeding import ENVIRONMENT_ROLE, generator, learner_role
 from onlinelearn.sim.codegen import load_runner
 from onlinelearn.sim.containers import typed_list
-from onlinelearn.sim.validation import check_feedback, check_oracle
+from onlinelearn.sim.validation import check_feedback, check_learner_action, check_oracle
 from onlinelearn.trackers.base import KernelTracker
 
 
@@ -113,7 +113,7 @@ def run_python(
     checkpoints,
     validate: bool,
 ):
-    """The same loop in Python; ``validate`` checks every feedback and oracle record."""
+    """The same loop in Python; ``validate`` checks every action, feedback and oracle record."""
     curves = [np.zeros((len(repetitions), len(checkpoints), len(t.metric_names))) for t in trackers]
     for row, repetition in enumerate(repetitions):
         spec = _reset_repetition(
@@ -122,13 +122,15 @@ def run_python(
         c = 0
         for t in range(horizon):
             action = learner.act()
+            if validate:
+                check_learner_action(action, spec, learner, environment, t)
             feedback = environment.step(action)
             if validate:
                 check_feedback(feedback, spec, environment, t)
             learner.update(feedback)
             oracle = environment.oracle()
             if validate:
-                check_oracle(oracle, environment, t)
+                check_oracle(oracle, spec, environment, t)
             for tracker in trackers:
                 tracker.record(oracle)
             if c < len(checkpoints) and t + 1 == checkpoints[c]:

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from onlinelearn.core.environment import check_action, check_vector
 from onlinelearn.core.feedback import Feedback, FeedbackKind
 from onlinelearn.core.oracle import OracleRecord
 
@@ -32,18 +33,8 @@ def check_feedback(feedback, spec, environment, t: int) -> None:
             f" at round {t + 1}; its spec declares "
             f"{FeedbackKind(spec.feedback_kind).name}."
         )
-    values = np.asarray(feedback.values)
-    if values.shape != (spec.feedback_size,):
-        raise ValueError(
-            f"{owner}.step returned feedback values of shape {values.shape} at round "
-            f"{t + 1}; kind {FeedbackKind(spec.feedback_kind).name} needs "
-            f"({spec.feedback_size},)."
-        )
-    if not np.all(np.isfinite(values)):
-        raise ValueError(
-            f"{owner}.step returned non-finite feedback {values!r} at round {t + 1}: "
-            "losses must be finite numbers."
-        )
+    kind = FeedbackKind(spec.feedback_kind).name
+    values = check_vector(feedback.values, spec.feedback_size, f"{owner}.step", f"feedback (kind {kind})", t)
     if spec.feedback_kind in (FeedbackKind.BANDIT, FeedbackKind.FULL_INFORMATION):
         low, high = spec.loss_range
         if np.any(values < low) or np.any(values > high):
@@ -53,13 +44,35 @@ def check_feedback(feedback, spec, environment, t: int) -> None:
             )
 
 
-def check_oracle(oracle, environment, t: int) -> None:
-    """Raise if a (user-written) environment returned a malformed oracle record."""
+def check_oracle(oracle, spec, environment, t: int) -> None:
+    """Raise if a (user-written) environment returned a malformed oracle record at round ``t``."""
     owner = type(environment).__name__
     if not isinstance(oracle, OracleRecord):
         raise TypeError(
             f"{owner}.oracle must return an onlinelearn OracleRecord; at round {t + 1} "
             f"it returned {type(oracle).__name__}."
         )
-    if not np.all(np.isfinite(oracle.values)):
-        raise ValueError(f"{owner}.oracle returned non-finite values at round {t + 1}.")
+    what = "oracle record (7 header slots + one per action)"
+    check_vector(oracle.values, spec.record_size, f"{owner}.oracle", what, t)
+
+
+#: Kinds whose actions are one int arm or one point; the others (several queries or points per
+#: round) are checked by the environment's own ``check_action``.
+_SINGLE_ACTION_KINDS = (FeedbackKind.BANDIT, FeedbackKind.FULL_INFORMATION, FeedbackKind.GRADIENT)
+
+
+def check_learner_action(action, spec, learner, environment, t: int) -> None:
+    """Raise, naming the learner and the round, if ``action`` is not an action of the environment.
+
+    The environment's ``check_action`` decides when it has one (every built-in does); a plain user
+    environment gets the generic check of an int arm or a point for single-action kinds.
+    """
+    try:
+        if callable(getattr(environment, "check_action", None)):
+            environment.check_action(action)
+        elif spec.feedback_kind in _SINGLE_ACTION_KINDS:
+            check_action(action, spec, type(environment).__name__)
+    except (TypeError, ValueError) as error:
+        raise type(error)(
+            f"{type(learner).__name__}.act returned an invalid action at round {t + 1}: {error}"
+        ) from error

@@ -1,5 +1,7 @@
 """Declared parameter constraints and their one message template; the checkpoint grid."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -121,6 +123,41 @@ def test_checkpoint_grid(horizon, n_points):
     assert grid[0] >= 1
     assert np.all(np.diff(grid) > 0)
     assert len(grid) <= n_points
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(2, 10**15), st.integers(2, 500))
+def test_checkpoint_grid_is_log_spaced(horizon, n_points):
+    """The grid is ``round(r^j)``, ``j = 0..m-1``, ``r = T^(1/(m-1))``, ``m = min(n, T)``, without
+    repeats.  Writing ``g_{i+1} = round(r x)`` and ``g_i = round(x)`` (``x`` the last point rounding
+    to ``g_i``) gives ``|g_{i+1} - r g_i| <= (1 + r) / 2``: consecutive ratios equal ``r`` up to
+    ``(1 + r) / (2 g_i)``, i.e. the grid is geometric wherever rounding is negligible.  Only
+    points below ``1 / (r - 1)``, where consecutive ``r^j`` are less than 1 apart, can round to the
+    same integer, so at most ``ceil(log(1 / (r - 1)) / log r)`` of the ``m`` points are lost."""
+    grid = checkpoint_grid(horizon, n_points)
+    assert grid.dtype == np.int64 and grid[0] == 1 and grid[-1] == horizon
+    m = min(n_points, horizon)
+    ratio = float(horizon) ** (1.0 / (m - 1))
+    slack = 1e-9 * grid[1:]  # floating-point error of geomspace at large values
+    assert np.all(np.abs(grid[1:] - ratio * grid[:-1]) <= (1 + ratio) / 2 + slack)
+    lost = math.ceil(max(math.log(1 / (ratio - 1)) / math.log(ratio), 0)) if ratio < 2 else 0
+    assert m - lost <= len(grid) <= m
+
+
+def test_checkpoint_grid_example_ratios_are_constant():
+    grid = checkpoint_grid(10**6, 200)
+    ratio = 10 ** (6 / 199)  # 1.0719
+    large = grid[:-1] >= 1000
+    assert large.sum() > 90  # the upper half of the grid, in log scale
+    np.testing.assert_allclose(grid[1:][large] / grid[:-1][large], ratio, rtol=1e-3)
+    # Below 1 / (r - 1) = 14 the grid holds every integer: there, rounding is the spacing.
+    np.testing.assert_array_equal(grid[:14], np.arange(1, 15))
+
+
+def test_checkpoint_grid_size_does_not_depend_on_the_horizon():
+    # The runner stores curves only at the grid points: memory per repetition is O(n_points).
+    grids = [checkpoint_grid(10**e) for e in (5, 7, 9, 12, 15)]
+    assert all(150 <= len(grid) <= 200 and grid.nbytes <= 200 * 8 for grid in grids)
 
 
 def test_checkpoint_grid_small_cases():
