@@ -458,6 +458,9 @@ class _SEALosses(KernelEnvironment):
             decision_set=ball(self.dimension, self.radius),
             loss_range=loss_range,
             gradient_bound=bound,
+            smoothness=float(self.smoothness),
+            # the linear family's lambda = 0 means "not strongly convex": the spec says None.
+            strong_convexity=float(self.strong_convexity) if self.strong_convexity > 0 else None,
         )
 
     def init_state(self, spec, rng):

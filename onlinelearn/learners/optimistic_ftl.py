@@ -14,7 +14,13 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.params import Interval
 from onlinelearn.learners.omd import check_gradient
-from onlinelearn.learners.optimistic_hints import EXTERNAL, HINT_CONSTRAINTS, hint_arguments, next_hint
+from onlinelearn.learners.optimistic_hints import (
+    EXTERNAL,
+    HINT_CONSTRAINTS,
+    check_hints_left,
+    hint_arguments,
+    next_hint,
+)
 
 
 class OFTLState(NamedTuple):
@@ -115,6 +121,7 @@ class OFTL(KernelLearner):
 
     def act(self):
         """This round's point, as a copy (the kernel returns the state's own array)."""
+        check_hints_left(self)
         return super().act().copy()
 
     def update(self, feedback) -> None:
