@@ -39,6 +39,10 @@ Regimes (``m`` = ``mean``, ``P`` = ``period``; rounds ``t = 0, 1, ...``):
 Every round draws ``1 + d`` uniforms (order index, noise signs) whatever the regime and the
 action, so all learners of a repetition face the same losses.
 
+The spec carries ``G``, ``L`` and ``lambda`` (``gradient_bound``, ``smoothness``,
+``strong_convexity``; ``None`` for the linear family's ``lambda = 0``), which the optimistic
+learners use when not given their own.
+
 Oracle record (docs/design.md section 3) plus two slots read by
 :class:`onlinelearn.trackers.sea.SEARegret`: ``STOCHASTIC_VARIANCE`` (``sigma_t^2``) and
 ``ADVERSARIAL_VARIATION`` (this round's variation term).  The comparator ``min_X sum_s F_s``
@@ -458,6 +462,9 @@ class _SEALosses(KernelEnvironment):
             decision_set=ball(self.dimension, self.radius),
             loss_range=loss_range,
             gradient_bound=bound,
+            smoothness=float(self.smoothness),
+            # the linear family's lambda = 0 means "not strongly convex": the spec says None.
+            strong_convexity=float(self.strong_convexity) if self.strong_convexity > 0 else None,
         )
 
     def init_state(self, spec, rng):

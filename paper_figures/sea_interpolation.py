@@ -2,10 +2,13 @@
 
 The SEA linear family on the unit ball of R^5 (``||mean|| = 1/2``) in the corrupted i.i.d. regime:
 ``mu_t = mean`` except every ``P``-th round, where ``mu_t = -mean``, and ``||xi_t - mu_t|| =
-sigma``, so that exactly ``sigma^2_{1:T} = T sigma^2`` and ``Sigma^2_{1:T} = ||mean||^2 + sum_{t>=2}
-||mu_t - mu_{t-1}||^2`` (computed from the same definition). Single-round corruptions cannot be
-exploited by tracking (a learner that follows blocks of a block-switching adversary beats the fixed
-comparator and has negative regret, which a log axis cannot show).
+sigma``, so that ``sigma^2_{1:T} = T sigma^2`` and ``Sigma^2_{1:T} = ||mean||^2 + sum_{t>=2}
+||mu_t - mu_{t-1}||^2``: each corrupted round before the last changes the mean twice (``mean ->
+-mean -> mean``, ``8 ||mean||^2``), a corruption in round T once.  Both statistics are read from the
+:class:`~onlinelearn.trackers.sea.SEARegret` tracker, which sums the environment's own per-round
+terms, so the bounds use exactly the statistics the environment produced.  Single-round
+corruptions cannot be exploited by tracking (a learner that follows blocks of a block-switching
+adversary beats the fixed comparator and has negative regret, which a log axis cannot show).
 
 The grid takes sigma in {0, 0.05, 0.1, 0.2, 0.4} and P in {T + 1 (no corruption), 100, 20, 5, 2}.
 Panels: optimistic OMD (Chen et al. 2024) and optimistic FTRL (Sachs et al. 2022); markers are the
@@ -23,6 +26,7 @@ import numpy as np
 from onlinelearn.environments.sea import SEALinearLosses
 
 from onlinelearn.learners.optimistic import OptimisticFTRL, OptimisticOMD
+from onlinelearn.trackers.sea import SEARegret
 from paper_figures._common import Experiment, sizes
 
 DIMENSION = 5
@@ -49,6 +53,7 @@ def experiment(quick: bool = False) -> Experiment:
         horizon=horizon,
         n_reps=n_reps,
         seed=0,
+        trackers=(SEARegret(),),
     )
 
 
@@ -58,17 +63,15 @@ def grid_point(label: str) -> dict:
     return {"sigma": float(sigma), "period": int(period)}
 
 
-def statistics(params: dict, horizon: int) -> tuple[float, float, float, float]:
-    """``(sigma^2_{1:T}, Sigma^2_{1:T}, D, G)`` of one grid point, from the definitions."""
-    environment = SEALinearLosses(DIMENSION, regime="adversarial", **params)
-    norm2 = float(np.sum(environment.mean_vector**2))
-    flips = (horizon - 1) // params["period"]
-    return (
-        horizon * params["sigma"] ** 2,
-        norm2 * (1 + 4 * flips),
-        environment.diameter,
-        environment.gradient_bound,
-    )
+def statistics(results, j: int) -> tuple[float, float, float, float]:
+    """``(sigma^2_{1:T}, Sigma^2_{1:T}, D, G)`` of environment ``j``: the statistics as the
+    SEARegret tracker summed them from the environment (mean over repetitions; the corrupted rounds
+    sit at fixed positions, so every repetition has the same), ``D`` and ``G`` from its spec."""
+    sigma2 = float(results.final("stochastic_variance")[0, j].mean())
+    variation = float(results.final("adversarial_variation")[0, j].mean())
+    params = grid_point(results.environment_names[j])
+    spec = SEALinearLosses(DIMENSION, regime="corrupted", **params).reset(seed=0)
+    return sigma2, variation, spec.decision_set.diameter, spec.gradient_bound
 
 
 def bound(learner: str, sigma2: float, variation: float, diameter: float, gradient_bound: float) -> float:
@@ -90,7 +93,7 @@ def draw(results):
     """One panel per learner: final regret against sigma, one line per Sigma^2_{1:T}, bounds dashed."""
     import matplotlib.pyplot as plt
 
-    final = results.final()
+    final = results.final("pseudo_regret")
     horizon = results.horizon
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -101,7 +104,7 @@ def draw(results):
                 params = grid_point(label)
                 if params["period"] != period:
                     continue
-                sigma2, variation, diameter, gradient_bound = statistics(params, horizon)
+                sigma2, variation, diameter, gradient_bound = statistics(results, j)
                 values = final[i, j]
                 xs.append(params["sigma"])
                 means.append(values.mean())

@@ -184,7 +184,7 @@ class TwoPointBGD(TwoPointLearner):
         """``eta``: the parameter, or ``r / (d L sqrt(T))``."""
         if self.eta is not None:
             return float(self.eta)
-        lipschitz = required_gradient_bound(self, spec)
+        lipschitz = required_gradient_bound(self, spec, "eta")
         horizon = self.horizon_of(spec, "eta")
         return spec.decision_set.radius / (spec.dimension * lipschitz * math.sqrt(horizon))
 

@@ -82,8 +82,11 @@ def ftrl_point(state):
 
     Entropic: ``x_t ∝ exp(-eta_t G_{t-1})`` (log space).  Euclidean: ``x_t = Proj_X(x_1 - eta_t
     G_{t-1})``, the minimiser of ``<G_{t-1}, x> + ||x - x_1||^2 / (2 eta_t)`` over X.  Other mirror
-    maps: the mirror step from ``x_1 = argmin_X psi`` along ``G_{t-1}`` (equal to the FTRL
-    minimiser because ``grad psi(x_1)`` is normal to X there).
+    maps: the mirror step from ``x_1`` along ``G_{t-1}``, i.e. the minimiser of ``<G_{t-1}, x> +
+    B_psi(x, x_1) / eta_t``: FTRL with the regulariser ``B_psi(., x_1)``, which differs from ``psi``
+    by an affine term (same strong convexity, minimised over X at ``x_1``).  It is FTRL with
+    ``psi`` itself only where ``<grad psi(x_1), x>`` is constant on X (the uniform point of the
+    simplex); on a box ``grad psi`` at the centre is not normal to X, and the two differ.
     """
     eta = scheduled_rate(state.schedule, state.eta, state.lam, state.scalars[0] + 1.0, state.scalars[1])
     if state.regularizer == NEGATIVE_ENTROPY and state.code == SIMPLEX:
@@ -155,8 +158,13 @@ class FTRL(KernelLearner):
     """Follow the regularised leader on linearised losses, with a regulariser and a step schedule.
 
     With ``G_{t-1} = sum_{s<t} g_s`` (gradients, or full loss vectors of experts), a regulariser
-    ``psi`` (:mod:`onlinelearn.learners.regularizers`) and ``x_1 = argmin_X psi`` (the set's centre),
-    ``x_t = argmin_{x in X} <G_{t-1}, x> + psi(x) / eta_t``:
+    ``psi`` (:mod:`onlinelearn.learners.regularizers`) and ``x_1`` the set's centre,
+    ``x_t = argmin_{x in X} <G_{t-1}, x> + B_psi(x, x_1) / eta_t``.  The Bregman divergence
+    ``B_psi(., x_1)`` is ``psi`` up to an affine term, so this is FTRL with ``psi`` wherever that
+    term is constant on X: on the simplex (``x_1`` uniform) and for the Euclidean ``psi`` centred at
+    ``x_1``.  On a box with Tsallis or the log-barrier the regulariser is ``B_psi(., x_1)``,
+    minimised at the centre ``x_1`` and not at ``argmin_X psi`` (the bounds below hold with ``R``
+    the range of ``B_psi(., x_1)`` over X):
 
     * ``regularizer="entropic"`` (X the simplex, ``psi(x) = sum_i x_i ln x_i``)::
 
@@ -266,7 +274,7 @@ class FTRL(KernelLearner):
                 f"unbounded for {regularizer!r} on a {spec.decision_set.name}. Set 'eta' explicitly."
             )
         alpha = regularizer.strong_convexity(spec.decision_set.dimension)
-        return size, alpha, required_gradient_bound(self, spec)
+        return size, alpha, required_gradient_bound(self, spec, "eta")
 
     def learning_rate(self, spec) -> float:
         """The constant ``c`` of the schedule for ``spec`` (the class docstring's tunings)."""

@@ -112,7 +112,7 @@ class OGD(KernelLearner):
             return float(self.eta)
         if self.step_size == "strongly_convex":
             return 0.0
-        gradient_bound = required_gradient_bound(self, spec)
+        gradient_bound = required_gradient_bound(self, spec, "eta")
         diameter = spec.decision_set.diameter
         if self.step_size == "sqrt":
             return diameter / gradient_bound
@@ -141,11 +141,18 @@ class OGD(KernelLearner):
         )
 
 
-def required_gradient_bound(learner, spec) -> float:
-    """``spec.gradient_bound`` or a clear error naming the parameter to set instead."""
+def required_gradient_bound(learner, spec, escape: str | None = None) -> float:
+    """``spec.gradient_bound``, or an error naming what to set instead.
+
+    ``escape`` is the learner's own parameter that makes ``G`` unnecessary (``'eta'`` of OGD,
+    ``'nu'`` of OptimisticFTRL, ...), or ``None`` when only the spec can supply ``G``.
+    """
     if spec.gradient_bound is None or not spec.gradient_bound > 0:
+        name = type(learner).__name__
+        remedy = f"Set the '{escape}' parameter of {name}, or give" if escape else "Give"
         raise ValueError(
-            f"{type(learner).__name__} tunes 'eta' from the gradient bound G, but the "
-            "environment spec has no gradient_bound. Set 'eta' explicitly."
+            f"{name} needs the gradient bound G, but the environment spec has no gradient_bound "
+            f"(got {spec.gradient_bound!r}). {remedy} the environment's EnvSpec a 'gradient_bound' "
+            "(a float in the range (0, inf))."
         )
     return float(spec.gradient_bound)

@@ -122,7 +122,7 @@ def default_rate(learner, spec, regularizer: Regularizer, schedule: str) -> floa
         )
     if schedule == "adagrad":
         return decision_set.diameter / np.sqrt(2.0)
-    gradient_bound = required_gradient_bound(learner, spec)
+    gradient_bound = required_gradient_bound(learner, spec, "eta")
     if schedule == "sqrt":
         return decision_set.diameter / gradient_bound
     size = regularizer.range(decision_set)

@@ -212,7 +212,7 @@ class ONS(KernelLearner):
                     "ONS needs the exp-concavity parameter 'alpha' (or 'gamma' "
                     "directly) to set gamma = 1/2 min(1 / (4 G D), alpha)."
                 )
-            gradient_bound = required_gradient_bound(self, spec)
+            gradient_bound = required_gradient_bound(self, spec, "gamma")
             gamma = 0.5 * min(1.0 / (4.0 * gradient_bound * diameter), self.alpha)
         epsilon = self.epsilon
         if epsilon is None:

@@ -14,7 +14,13 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.params import Interval
 from onlinelearn.learners.omd import check_gradient
-from onlinelearn.learners.optimistic_hints import EXTERNAL, HINT_CONSTRAINTS, hint_arguments, next_hint
+from onlinelearn.learners.optimistic_hints import (
+    EXTERNAL,
+    HINT_CONSTRAINTS,
+    ExternalHintRounds,
+    hint_arguments,
+    next_hint,
+)
 
 
 class OFTLState(NamedTuple):
@@ -55,7 +61,7 @@ def oftl_update(state, action, feedback):
     project(state.code, state.radius, state.low, state.high, state.work, state.x)
 
 
-class OFTL(KernelLearner):
+class OFTL(ExternalHintRounds, KernelLearner):
     """Optimistic follow the leader on strongly convex surrogates (Sachs et al., NeurIPS 2022,
     Theorem 7), with the first-round regulariser of Chen et al. (JMLR 2024, Appendix A.2).
 

@@ -19,6 +19,7 @@ from onlinelearn.learners.omd import check_gradient
 from onlinelearn.learners.optimistic_hints import (
     EXTERNAL,
     HINT_CONSTRAINTS,
+    ExternalHintRounds,
     hint_arguments,
     hint_error,
     next_hint,
@@ -70,7 +71,7 @@ def optimistic_ftrl_update(state, action, feedback):
     optimistic_ftrl_point(state)
 
 
-class OptimisticFTRL(KernelLearner):
+class OptimisticFTRL(ExternalHintRounds, KernelLearner):
     """Optimistic follow the regularised leader for the SEA model (Sachs, Hadiji, van Erven,
     Guzmán, "Between Stochastic and Adversarial Online Convex Optimization: Improved Regret Bounds
     via Smoothness", NeurIPS 2022, Theorem 5).
@@ -86,12 +87,15 @@ class OptimisticFTRL(KernelLearner):
         E R_T <= 6 D sqrt(sigma^2_{1:T}) + 3 sqrt(2) D sqrt(Sigma^2_{1:T}) + (3 sqrt(2) / 2) D G
                  + nu + (4 D^2 G^2 + 9 L^2 D^4) / nu
 
-    Default ``nu = L D^2 + D G`` (``L = smoothness``, 0 when None).
+    Default ``nu = L D^2 + D G``: ``L`` is the ``smoothness`` parameter, else the spec's
+    ``smoothness``, else 0 (the bound above holds for any ``nu > 0``; the default only balances
+    its terms), and ``G`` the spec's gradient bound.
 
     Args:
         hint: see :mod:`onlinelearn.learners.optimistic_hints`.
-        smoothness: ``L`` > 0 (used by the default ``nu``).
-        nu: the regularisation constant (``None``: ``L D^2 + D G``).
+        smoothness: ``L`` > 0 (used by the default ``nu``); ``None``: the spec's, else 0.
+        nu: the regularisation constant (``None``: ``L D^2 + D G``, which needs the spec's
+            ``gradient_bound``).
     """
 
     accepts = (FeedbackKind.GRADIENT,)
@@ -115,8 +119,9 @@ class OptimisticFTRL(KernelLearner):
         if self.nu is not None:
             return float(self.nu)
         diameter = spec.decision_set.diameter
-        smoothness = 0.0 if self.smoothness is None else float(self.smoothness)
-        return smoothness * diameter**2 + diameter * required_gradient_bound(self, spec)
+        smoothness = self.smoothness if self.smoothness is not None else spec.smoothness
+        smoothness = 0.0 if smoothness is None else float(smoothness)
+        return smoothness * diameter**2 + diameter * required_gradient_bound(self, spec, "nu")
 
     def init_state(self, spec, rng):
         decision_set = spec.decision_set

@@ -9,7 +9,9 @@ and a hint ``M_{t+1}`` of the next gradient, chosen by their ``hint`` parameter:
 * ``"mean_gradient"``: ``M_{t+1} = (1/t) sum_{s<=t} g_s`` (suited to i.i.d. data);
 * ``"none"``: ``M_t = 0`` (plain OMD / FTRL with the same adaptive step sizes);
 * an array of shape ``(T, d)``: an external hint sequence, row ``t`` (0-based) is the hint of
-  round ``t + 1`` (``M_1 = hints[0]``).
+  round ``t + 1`` (``M_1 = hints[0]``).  With a horizon in the spec (every :func:`onlinelearn.run`)
+  its length is checked at reset; without one (a loop driven by hand) ``act`` raises at the first
+  round that has no row (:func:`check_hints_left`) rather than play with ``M = 0``.
 
 Bounds are stated for the realised hint error ``||g_t - M_t||``; with the last-gradient hint
 they become the ``sigma^2_{1:T}`` / ``Sigma^2_{1:T}`` bounds of the papers.  Exact statistics of
@@ -55,6 +57,7 @@ def next_hint(mode, hint, gradient_sum, hints, feedback, t, accumulated):
         for i in range(d):
             hint[i] = hints[row, i]
     else:
+        # No hint, or M_{T+1} after the last row: never played (check_hints_left raises first).
         hint[:] = 0.0
 
 
@@ -85,3 +88,27 @@ def hint_arguments(learner, spec):
             f"rows (one hint per round). Got shape {hints.shape} instead."
         )
     return EXTERNAL, hints
+
+
+def check_hints_left(learner) -> None:
+    """Before round ``t + 1`` (``t = state.scalars[0]`` rounds played): raise if an external hint
+    sequence has no row for it (possible only when the spec had no horizon at reset)."""
+    state = learner.state_
+    if state.hint_mode != EXTERNAL:
+        return
+    played = int(state.scalars[0])
+    rows = state.hints.shape[0]
+    if played >= rows:
+        raise ValueError(
+            f"The 'hint' parameter of {type(learner).__name__} has {rows} rows (one hint per round), "
+            f"so round {played + 1} has no hint. Give at least T rows, or reset with "
+            "spec.with_horizon(T) so that the length is checked before round 1."
+        )
+
+
+class ExternalHintRounds:
+    """Mixin of the optimistic learners' Python face: refuse a round with no external hint left."""
+
+    def act(self):
+        check_hints_left(self)
+        return super().act()

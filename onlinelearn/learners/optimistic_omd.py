@@ -22,6 +22,7 @@ from onlinelearn.learners.optimistic_hints import (
     EXTERNAL,
     HINT_CONSTRAINTS,
     LAST_GRADIENT,
+    ExternalHintRounds,
     hint_arguments,
     hint_error,
     next_hint,
@@ -205,7 +206,7 @@ def optimistic_omd_ball_update(state, action, feedback):
     state.scalars[0] = t
 
 
-class OptimisticOMD(KernelLearner):
+class OptimisticOMD(ExternalHintRounds, KernelLearner):
     """Optimistic online mirror descent for the SEA model (Chen, Zhang, Tu, Zhao, Zhang, "Optimistic
     Online Mirror Descent for Bridging Stochastic and Adversarial Online Convex Optimization",
     JMLR 25(178), 2024, Algorithm 1; ICML 2023).
@@ -219,12 +220,15 @@ class OptimisticOMD(KernelLearner):
 
     * ``"convex_smooth"`` (Theorem 1): ``psi_t = ||x||^2 / (2 eta_t)``,
       ``eta_t = D / sqrt(delta + 4 G^2 + V_{t-1})``, ``V_{t-1} = sum_{s<t} ||g_s - M_s||^2``,
-      ``delta = 10 D^2 L^2`` (``L = smoothness``; ``None``: ``delta = 0``, still well defined).
+      ``delta = 10 D^2 L^2`` (``L``: the ``smoothness`` parameter, else the spec's ``smoothness``).
       For ``L``-smooth convex ``F_t`` and the last-gradient hint::
 
           E R_T <= 5 sqrt(10) D^2 L + (5 sqrt(5) / 2) D G + 5 sqrt(2) D sqrt(sigma^2_{1:T})
                    + 5 D sqrt(Sigma^2_{1:T})
 
+      When neither gives ``L``, ``delta = 0``: the steps stay well defined, but the theorem's
+      proof needs ``eta_t <= D / sqrt(delta)`` with ``delta >= 10 D^2 L^2`` to absorb the smoothness
+      term, so the bound above is then guaranteed only for linear losses (``L = 0``).
     * ``"strongly_convex"`` (Theorem 3): ``eta_t = 2 / (lam t)``; for ``lam``-strongly convex,
       ``L``-smooth ``F_t``::
 
@@ -238,16 +242,20 @@ class OptimisticOMD(KernelLearner):
       projections as in :class:`~onlinelearn.learners.ONS`.  ``E R_T = O((d / alpha) ln(sigma^2_{1:T}
       + Sigma^2_{1:T}))`` (constants not restated: the paper's are not re-verified here).
 
-    ``D`` is the set's diameter, ``G`` the spec's gradient bound.  The bounds hold for the pseudo-
-    regret ``sum_t F_t(x_t) - min_X sum_t F_t`` (:class:`~onlinelearn.trackers.sea.SEARegret`).
+    ``D`` is the set's diameter, ``G`` the gradient bound (the ``gradient_bound`` parameter, else
+    the spec's; the strongly convex regime does not use it).  The bounds hold for the pseudo-regret
+    ``sum_t F_t(x_t) - min_X sum_t F_t`` (:class:`~onlinelearn.trackers.sea.SEARegret`).
 
     Args:
         regime: ``"convex_smooth"``, ``"strongly_convex"`` or ``"exp_concave"``.
         hint: see :mod:`onlinelearn.learners.optimistic_hints`.
-        smoothness: ``L`` (convex_smooth), > 0.
-        lam: strong convexity ``lambda`` (strongly_convex), > 0.
+        smoothness: ``L`` (convex_smooth), > 0; ``None``: the spec's ``smoothness`` (``delta = 0``
+            when the spec has none either, see above).
+        lam: strong convexity ``lambda`` (strongly_convex), > 0; ``None``: the spec's
+            ``strong_convexity``.
         alpha: exp-concavity (exp_concave), > 0.
         delta: overrides ``10 D^2 L^2``.
+        gradient_bound: ``G`` > 0 (convex_smooth and exp_concave); ``None``: the spec's.
     """
 
     accepts = (FeedbackKind.GRADIENT,)
@@ -259,6 +267,7 @@ class OptimisticOMD(KernelLearner):
         "lam": [Interval(float, 0, None, closed="neither"), None],
         "alpha": [Interval(float, 0, None, closed="neither"), None],
         "delta": [Interval(float, 0, None, closed="left"), None],
+        "gradient_bound": [Interval(float, 0, None, closed="neither"), None],
     }
     _test_params = [
         {"smoothness": 1.0},
@@ -292,6 +301,7 @@ class OptimisticOMD(KernelLearner):
         lam=None,
         alpha=None,
         delta=None,
+        gradient_bound=None,
     ):
         self.regime = regime
         self.hint = hint
@@ -299,17 +309,25 @@ class OptimisticOMD(KernelLearner):
         self.lam = lam
         self.alpha = alpha
         self.delta = delta
+        self.gradient_bound = gradient_bound
 
     def parameters(self, spec) -> dict:
-        """``D``, ``G``, ``delta``, ``lam`` and ``beta`` for ``spec``."""
+        """``D``, ``G``, ``delta``, ``lam`` and ``beta`` for ``spec`` (``G = 0`` when unused)."""
         diameter = spec.decision_set.diameter
-        gradient_bound = required_gradient_bound(self, spec)
+        if self.gradient_bound is not None:
+            gradient_bound = float(self.gradient_bound)
+        elif self.regime == "strongly_convex":  # eta_t = 2 / (lam t) does not use G
+            gradient_bound = 0.0
+        else:
+            gradient_bound = required_gradient_bound(self, spec, "gradient_bound")
         delta = self.delta
+        smoothness = self.smoothness if self.smoothness is not None else spec.smoothness
         if delta is None:
-            delta = 0.0 if self.smoothness is None else 10.0 * diameter**2 * self.smoothness**2
+            delta = 0.0 if smoothness is None else 10.0 * diameter**2 * smoothness**2
         lam = beta = 0.0
         if self.regime == "strongly_convex":
-            lam = _positive(self, "lam", self.lam, "eta_t = 2 / (lam t)")
+            lam = self.lam if self.lam is not None else spec.strong_convexity
+            lam = _positive(self, "lam", lam, "eta_t = 2 / (lam t); the spec has no strong_convexity")
         if self.regime == "exp_concave":
             alpha = _positive(self, "alpha", self.alpha, "beta = 1/2 min(1 / (4 G D), alpha)")
             beta = 0.5 * min(1.0 / (4.0 * gradient_bound * diameter), alpha)

@@ -7,8 +7,11 @@ from hypothesis import strategies as st
 from onlinelearn.environments import LinearLosses
 from scipy.optimize import minimize
 
+import onlinelearn as ol
 from onlinelearn.core import box, simplex
+from onlinelearn.learners.ftrl import FTRL
 from onlinelearn.learners.omd import OMD
+from onlinelearn.learners.ons import ONS
 from onlinelearn.learners.regularizers import (
     Euclidean,
     LogBarrier,
@@ -215,3 +218,25 @@ def test_bad_input():
     learner.act()
     with pytest.raises(ValueError, match="non-finite 'feedback'"):
         learner.update(gradient([np.nan, 0.0]))
+
+
+@pytest.mark.parametrize(
+    "learner, parameter",
+    [
+        (ol.learners.OGD(), "eta"),
+        (OMD(), "eta"),
+        (FTRL(regularizer="euclidean"), "eta"),
+        (ONS(alpha=1.0), "gamma"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else type(value).__name__,
+)
+def test_missing_gradient_bound_names_the_learners_own_parameter(learner, parameter):
+    """A default tuning that needs G on a spec without one: the error names the learner's own
+    parameter that replaces the tuning, and the spec's 'gradient_bound'."""
+    name = type(learner).__name__
+    with pytest.raises(
+        ValueError,
+        match=f"{name} needs the gradient bound G.*Set the '{parameter}' parameter of {name}, or give the "
+        "environment's EnvSpec a 'gradient_bound'",
+    ):
+        learner.reset(gradient_spec("ball", 2, horizon=10, gradient_bound=None))
