@@ -10,11 +10,9 @@ from onlinelearn.learners.exp3 import EXP3
 from onlinelearn.learners.followers import FTPL, BlumMansour, FollowTheLeader
 from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.leaders import Commitment, MyopicBestResponse, Schedule, two_phase_schedule
-from onlinelearn.learners.schedule_search import evaluate_schedule, search_schedules
 from onlinelearn.testing import check_learner
 from tests.conftest import QUICK
 from tests.games.helpers import final, mean_minus_3se, mean_plus_3se, run_game
-from tests.naive.games import ftl_leader_average
 
 ENV = RepeatedGame(dss_game(), BlumMansour(eta=0.5))
 
@@ -194,36 +192,3 @@ def test_nothing_beats_v_against_a_two_action_learner(name):
     game = commitment_game()
     result = run_game(SCHEDULES[name], RepeatedGame(game, Hedge(), n_rounds=horizon), horizon, reps)
     assert mean_plus_3se(final(result, "average_utility")) <= game.stackelberg_value + 10 / np.sqrt(horizon)
-
-
-def test_schedule_search_recovers_the_dss_exploit():
-    game = dss_game(1e-2)
-    best = search_schedules(game, n_phases=2, resolution=4)
-    assert best.value == pytest.approx(0.9, abs=1e-12) and best.stackelberg_value == pytest.approx(
-        0.0, abs=1e-12
-    )
-    # The exact FTL-limit value agrees with a long discrete FTL run of the found schedule.
-    horizon = 20_000
-    rows = np.concatenate(
-        [
-            np.full(int(f * horizon), int(np.argmax(x)))
-            for x, f in zip(best.strategies, best.fractions, strict=True)
-        ]
-    )
-    assert ftl_leader_average(game, rows) == pytest.approx(best.value, abs=3 / horizon)
-    # Two-action learners: the best schedule does not beat V (DSS result 2).
-    assert search_schedules(commitment_game(), 2, 10).value <= stackelberg(commitment_game()).value + 1e-9
-
-
-def test_evaluate_schedule_matches_long_ftl_runs_on_random_games():
-    for seed in range(3):
-        game = random_game(2, 3, seed=seed)
-        fractions = [0.35, 0.65]
-        value = evaluate_schedule(game, [[1.0, 0.0], [0.0, 1.0]], fractions)
-        horizon = 20_000
-        rows = np.repeat([0, 1], [int(0.35 * horizon), horizon - int(0.35 * horizon)])
-        assert ftl_leader_average(game, rows) == pytest.approx(
-            value, abs=5 * np.ptp(game.leader_payoffs) / horizon
-        )
-    with pytest.raises(ValueError, match="'fractions' parameter of evaluate_schedule"):
-        evaluate_schedule(commitment_game(), [[1.0, 0.0]], [0.5])
