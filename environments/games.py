@@ -178,7 +178,7 @@ def ftpl_game_step(state, rng, t, action, feedback, record):
 @inlined_kernel
 def blum_mansour_game_step(state, rng, t, action, feedback, record):
     j = blum_mansour_act(state.follower, rng)
-    pay_and_record(state, t, action, j, state.follower.vectors[1], feedback, record)
+    pay_and_record(state, t, action, j, state.follower.probabilities, feedback, record)
     blum_mansour_update(state.follower, j, state.matrices[2, action])
 
 
@@ -236,7 +236,7 @@ FOLLOWER_KERNELS = (
     (EXP3IX, exp3_game_step, weights_game_hindsight),
     (FollowTheLeader, follow_the_leader_game_step, follower_game_hindsight),
     (FTPL, ftpl_game_step, follower_game_hindsight),
-    (BlumMansour, blum_mansour_game_step, follower_game_hindsight),
+    (BlumMansour, blum_mansour_game_step, weights_game_hindsight),
 )
 
 
