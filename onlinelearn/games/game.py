@@ -121,6 +121,16 @@ class Game:
         """
         return Game(_unit(self.leader_payoffs), _unit(self.follower_payoffs), name=self.name)
 
+    def unit_rate(self, eta: float) -> float:
+        """A follower's learning rate ``eta`` quoted for the raw payoffs ``B``, converted to the
+        units of :class:`~onlinelearn.environments.games.RepeatedGame`, whose followers learn from
+        ``B`` mapped onto [0, 1]: ``eta (max B - min B)`` (``exp(eta sum B)`` is unchanged).
+
+        The reference notes and the DSS example quote Hedge's rate as ``c / sqrt(T)`` on raw
+        payoffs; on the DSS game (range 2) that is ``2 c / sqrt(T)`` for the library's Hedge.
+        """
+        return float(eta) * float(np.ptp(self.follower_payoffs))
+
     @property
     def stackelberg_value(self) -> float:
         """The strong Stackelberg value ``V`` (by :func:`onlinelearn.games.stackelberg`, cached)."""
