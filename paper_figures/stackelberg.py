@@ -5,25 +5,31 @@ Deng, Schneider and Sivan, "Strategizing against no-regret learners" (NeurIPS 20
 * "exploit": the two-phase schedule (row 0 for T/2 rounds, then row 1), and
 * "commit": the V - epsilon commitment strategy (epsilon = 0.05) of the multiple-LPs solver,
 
-play against four followers, Hedge (eta = 10 / sqrt(T) on payoffs rescaled to [0, 1]),
-follow-the-leader, EXP3 (bandit feedback, default tuning) and the Blum-Mansour no-swap-regret
-learner (default tuning), on
+play against four followers, Hedge (eta = 10 / sqrt(T) on the raw payoffs B, the convention of the
+reference notes' table; ``Game.unit_rate`` converts it to the library's units, 20 / sqrt(T) on the
+DSS game), follow-the-leader, EXP3 (bandit feedback, default tuning) and the Blum-Mansour
+no-swap-regret learner (default tuning), on
 
 (a) the DSS game (gamma = 1e-4; V = 0): against FTL and Hedge the exploit earns far more than V
-    (1 - sqrt(gamma) = 0.99 against FTL; about 0.9 against Hedge at T = 10^5), against
-    Blum-Mansour far less.  EXP3 with its default rate (about sqrt(ln 3 / T)) is mean-based only
-    in the limit: exploitation needs eta sqrt(gamma) T >> 1, which fails at these T;
+    (1 - sqrt(gamma) = 0.99 against FTL; 0.945 against Hedge at T = 10^5, the notes' table),
+    against Blum-Mansour far less.  EXP3 with its default rate (about sqrt(ln 3 / T)) is
+    mean-based only in the limit: exploitation needs eta sqrt(gamma) T >> 1, which fails at
+    these T;
 (b) the commitment game (V = 3.5): the follower has two actions, nothing beats V, and
     commitment approaches V - epsilon against every follower.
 
-Each game length T is its own environment (``RepeatedGame(n_rounds=T)``: the follower's tuning
-and the schedule's phases are planned for T); all run for the largest T and the average payoff
-over the first T rounds is read at checkpoint T, as ``V - pseudo_regret / T`` (the environment's
-comparator is the Stackelberg value).  T_max = 10^5, 20 repetitions (``--quick``: T_max = 2000,
-10 repetitions); error bars: 95% CI of the mean over repetitions.
+Each game length T is its own run of T rounds (``RepeatedGame(n_rounds=T)``: the follower's
+tuning and the schedule's phases are planned for T), and the point plotted at T is the average
+payoff over those T rounds, ``V - pseudo_regret / T`` (the environment's comparator is the
+Stackelberg value).  T ranges over ``FRACTIONS`` of T_max = 10^5, 20 repetitions (``--quick``:
+T_max = 2000, 10 repetitions); error bars: 95% CI of the mean over repetitions.  Writes
+``stackelberg.png`` and ``stackelberg.csv`` (the plotted points).
 """
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import numpy as np
 from onlinelearn.environments.games import RepeatedGame
@@ -33,9 +39,9 @@ from onlinelearn.learners.exp3 import EXP3
 from onlinelearn.learners.followers import BlumMansour, FollowTheLeader
 from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.leaders import Commitment, two_phase_schedule
-from onlinelearn.sim.loops import checkpoint_grid
-from paper_figures._common import Experiment, sizes
+from paper_figures._common import Experiment, run, sizes
 
+NAME = "stackelberg"
 GAMMA = 1e-4
 EPSILON = 0.05
 GAMES = {"DSS": dss_game(GAMMA), "commitment": commitment_game()}
@@ -44,13 +50,15 @@ TITLES = {
     "commitment": "(b) commitment game, V = 3.5 (two follower actions)",
 }
 FOLLOWERS = ("Hedge", "FTL", "EXP3", "Blum-Mansour")
-#: Game lengths as fractions of T_max (snapped to the checkpoint grid).
+#: Game lengths as fractions of T_max.
 FRACTIONS = (0.01, 0.03, 0.1, 0.3, 1.0)
+#: Hedge's eta = HEDGE_C / sqrt(T) on the raw payoffs of B.
+HEDGE_C = 10.0
 
 
-def _follower(name: str, horizon: int):
+def _follower(name: str, game, horizon: int):
     if name == "Hedge":
-        return Hedge(eta=10.0 / np.sqrt(horizon))
+        return Hedge(eta=game.unit_rate(HEDGE_C / np.sqrt(horizon)))
     if name == "FTL":
         return FollowTheLeader()
     if name == "EXP3":
@@ -59,70 +67,106 @@ def _follower(name: str, horizon: int):
 
 
 def game_lengths(horizon: int) -> list[int]:
-    """Checkpoints of a ``horizon``-round run closest to ``FRACTIONS * horizon``."""
-    grid = checkpoint_grid(horizon)
-    return sorted({int(grid[np.argmin(np.abs(grid - f * horizon))]) for f in FRACTIONS})
+    """``FRACTIONS * horizon``, rounded."""
+    return sorted({max(1, round(f * horizon)) for f in FRACTIONS})
 
 
-def label(game: str, follower: str, length: int) -> str:
-    return f"{game}|{follower}|T={length}"
+def label(game: str, follower: str) -> str:
+    return f"{game}|{follower}"
 
 
-def experiment(quick: bool = False) -> Experiment:
-    """The leaders, the (game, follower, T) environments, horizon, repetitions and seed."""
+def experiments(quick: bool = False) -> dict[int, Experiment]:
+    """One experiment per game length T: the leaders against every (game, follower), T rounds."""
     horizon, n_reps = sizes(quick, horizon=100_000, n_reps=20)
-    environments = {
-        label(game, follower, length): RepeatedGame(GAMES[game], _follower(follower, length), n_rounds=length)
-        for game in GAMES
-        for follower in FOLLOWERS
+    leaders = {
+        "exploit (two phases)": two_phase_schedule(),
+        f"commit (V - {EPSILON:g})": Commitment(epsilon=EPSILON),
+    }
+    return {
+        length: Experiment(
+            learners=leaders,
+            environments={
+                label(game, follower): RepeatedGame(
+                    GAMES[game], _follower(follower, GAMES[game], length), n_rounds=length
+                )
+                for game in GAMES
+                for follower in FOLLOWERS
+            },
+            horizon=length,
+            n_reps=n_reps,
+            seed=0,
+            n_checkpoints=1,
+        )
         for length in game_lengths(horizon)
     }
-    return Experiment(
-        learners={
-            "exploit (two phases)": two_phase_schedule(),
-            f"commit (V - {EPSILON:g})": Commitment(epsilon=EPSILON),
-        },
-        environments=environments,
-        horizon=horizon,
-        n_reps=n_reps,
-        seed=0,
-    )
 
 
-def average_utilities(results):
-    """``{(leader, game, follower): (lengths, mean, half-width of the 95% CI)}``."""
+def average_utilities(all_results: dict) -> dict:
+    """``{(leader, game, follower): (lengths, mean, half-width of the 95% CI)}`` from the results
+    of :func:`experiments`, keyed by game length."""
     from onlinelearn.results import t_quantile
 
-    regret = results.metrics["pseudo_regret"]
-    checkpoints = np.asarray(results.checkpoints)
     table: dict = {}
-    for i, leader in enumerate(results.learner_names):
-        for j, environment in enumerate(results.environment_names):
-            game, follower, length = environment.split("|")
-            length = int(length[2:])
-            c = int(np.flatnonzero(checkpoints == length)[0])
-            values = GAMES[game].stackelberg_value - regret[i, j, :, c] / length
-            mean = values.mean()
-            half = (
-                t_quantile(len(values)) * values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0
-            )
-            table.setdefault((leader, game, follower), []).append((length, mean, half))
-    return {
-        key: tuple(np.array(column) for column in zip(*sorted(rows), strict=True))
-        for key, rows in table.items()
-    }
+    for length, results in sorted(all_results.items()):
+        regret = results.metrics["pseudo_regret"]
+        for i, leader in enumerate(results.learner_names):
+            for j, environment in enumerate(results.environment_names):
+                game, follower = environment.split("|")
+                values = GAMES[game].stackelberg_value - regret[i, j, :, -1] / length
+                mean = values.mean()
+                half = (
+                    t_quantile(len(values)) * values.std(ddof=1) / np.sqrt(len(values))
+                    if len(values) > 1
+                    else 0.0
+                )
+                table.setdefault((leader, game, follower), []).append((length, mean, half))
+    return {key: tuple(np.array(column) for column in zip(*rows, strict=True)) for key, rows in table.items()}
 
 
-def draw(results):
-    """One panel per game: average payoff against T, one colour per follower, one line style per
-    leader; the Stackelberg value as a black reference line."""
+def table_frame(table: dict):
+    """The plotted points as a tidy frame (one row per leader, game, follower and T)."""
+    import pandas as pd
+
+    rows = [
+        {"leader": leader, "game": game, "follower": follower, "T": int(T), "mean": m, "ci95_half_width": h}
+        for (leader, game, follower), columns in table.items()
+        for T, m, h in zip(*columns, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def make(out_dir, quick: bool = False) -> list[Path]:
+    """Run one experiment per game length, draw the figure and write the PNG and the CSV."""
     import matplotlib.pyplot as plt
 
-    table = average_utilities(results)
+    from onlinelearn.plot import STYLE, save
+
+    start = time.perf_counter()
+    table = average_utilities({length: run(e) for length, e in experiments(quick).items()})
+    elapsed = time.perf_counter() - start
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{NAME}.png", out_dir / f"{NAME}.csv"]
+    with plt.style.context(STYLE):
+        figure = draw(table)
+        save(figure, paths[0])
+    plt.close(figure)
+    table_frame(table).to_csv(paths[1], index=False)
+    print(f"{NAME}: {elapsed:.1f} s (including compilation); wrote {', '.join(map(str, paths))}")
+    return paths
+
+
+def draw(table: dict):
+    """One panel per game: average payoff against T (``table`` from :func:`average_utilities`),
+    one colour per follower, one line style per leader; the Stackelberg value as a black
+    reference line."""
+    import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(1, 2, figsize=(11, 4))
     colours = dict(zip(FOLLOWERS, ("tab:blue", "tab:orange", "tab:green", "tab:red"), strict=True))
-    styles = dict(zip(results.learner_names, ("-", "--"), strict=False))
-    markers = dict(zip(results.learner_names, ("o", "s"), strict=False))
+    leaders = list(dict.fromkeys(leader for leader, _, _ in table))
+    styles = dict(zip(leaders, ("-", "--"), strict=False))
+    markers = dict(zip(leaders, ("o", "s"), strict=False))
     for ax, game in zip(axes, GAMES, strict=True):
         for (leader, panel, follower), (lengths, mean, half) in table.items():
             if panel != game:

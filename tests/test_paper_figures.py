@@ -131,3 +131,15 @@ def test_strongly_adaptive_tuning_panel():
     _draw_tuning(ax, results)
     assert len(ax.lines) == 5 and ax.get_legend() is not None
     plt.close(figure)
+
+
+def test_stackelberg_runs_each_game_length_for_its_own_rounds():
+    """Each point of the figure is a run of exactly T rounds (not T_max rounds read at T)."""
+    from paper_figures.stackelberg import experiments, game_lengths
+
+    runs = experiments(quick=True)
+    assert sorted(runs) == game_lengths(QUICK_HORIZON) == [20, 60, 200, 600, 2000]
+    for length, experiment in runs.items():
+        assert experiment.horizon == length
+        assert all(environment.n_rounds == length for environment in experiment.environments.values())
+    assert sum(runs) < 1.5 * QUICK_HORIZON  # rounds per (leader, environment), was 5 T_max

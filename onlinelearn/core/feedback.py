@@ -13,8 +13,10 @@ MULTI_QUERY         ``[n, a_1, l_1, ..., a_k, l_k]``: n queries answered, arm   
                     and loss of each (query 1 is the played, charged arm)
 GRADIENT            ``[f_t(x_t), g_1 .. g_d]``: value and gradient at the point 1 + d
 BANDIT_CONVEX       ``[n, f_t(y_1), ..., f_t(y_k)]`` values at queried points   1 + k
-GAME                ``[b, u, u_1 .. u_m]``: opponent's action, own payoff and   2 + m
-                    payoff vector over own actions
+GAME                ``[b, u, u_1 .. u_m, y_1 .. y_n]``: opponent's action,      2 + m + n
+                    own payoff, payoff vector over own m actions, and the
+                    opponent's mixed strategy (over its n actions) that ``b``
+                    was drawn from
 CONSTRAINED         ``[r, c_1 .. c_m]``: reward and signed resource use         1 + m
                     (negative entries are replenishment)
 AUCTION_CHANNEL     ``[v_1, s_1, ..., v_n, s_n]``: conversions and spend per    2n
@@ -47,9 +49,18 @@ class FeedbackKind(enum.IntEnum):
 
 
 def feedback_size(
-    kind: FeedbackKind, n_actions: int | None, dimension: int | None, n_queries: int = 1, n_resources: int = 0
+    kind: FeedbackKind,
+    n_actions: int | None,
+    dimension: int | None,
+    n_queries: int = 1,
+    n_resources: int = 0,
+    n_opponent_actions: int = 0,
 ) -> int:
-    """Length of the feedback buffer of ``kind`` for the given problem sizes."""
+    """Length of the feedback buffer of ``kind`` for the given problem sizes.
+
+    GAME: ``m`` is ``n_actions``, or ``dimension`` for a player whose actions are mixed strategies
+    (points of the simplex in R^m); ``n`` is ``n_opponent_actions``.
+    """
     if kind == FeedbackKind.FULL_INFORMATION:
         return int(n_actions)
     if kind == FeedbackKind.BANDIT:
@@ -61,7 +72,7 @@ def feedback_size(
     if kind == FeedbackKind.BANDIT_CONVEX:
         return 1 + n_queries
     if kind == FeedbackKind.GAME:
-        return 2 + int(n_actions)
+        return 2 + int(n_actions or dimension) + int(n_opponent_actions)
     if kind == FeedbackKind.CONSTRAINED:
         return 1 + n_resources
     if kind == FeedbackKind.AUCTION_CHANNEL:

@@ -101,13 +101,15 @@ class Game:
         return float(x @ self.leader_payoffs @ y), float(x @ self.follower_payoffs @ y)
 
     def best_responses(self, leader_strategy, tolerance: float = 1e-12) -> np.ndarray:
-        """The follower's best responses ``argmax_j (x^T B)_j`` (all indices within ``tolerance``)."""
+        """The follower's best responses ``argmax_j (x^T B)_j``: every index within ``tolerance``
+        times ``max B - min B`` of the best (a tolerance relative to the payoff scale)."""
         x = check_strategy(leader_strategy, self.shape[0], "leader_strategy")
         values = x @ self.follower_payoffs
-        return np.flatnonzero(values >= values.max() - tolerance)
+        return np.flatnonzero(values >= values.max() - tolerance * np.ptp(self.follower_payoffs))
 
     def leader_value(self, leader_strategy, tolerance: float = 1e-12) -> float:
-        """``max_{j in BR(x)} (x^T A)_j``: the leader's payoff with ties broken in its favour."""
+        """``max_{j in BR(x)} (x^T A)_j``: the leader's payoff with ties broken in its favour
+        (``tolerance`` as in :meth:`best_responses`)."""
         x = check_strategy(leader_strategy, self.shape[0], "leader_strategy")
         return float((x @ self.leader_payoffs)[self.best_responses(x, tolerance)].max())
 
@@ -118,6 +120,16 @@ class Game:
         margins scale by ``1 / (max - min)`` of the respective matrix.
         """
         return Game(_unit(self.leader_payoffs), _unit(self.follower_payoffs), name=self.name)
+
+    def unit_rate(self, eta: float) -> float:
+        """A follower's learning rate ``eta`` quoted for the raw payoffs ``B``, converted to the
+        units of :class:`~onlinelearn.environments.games.RepeatedGame`, whose followers learn from
+        ``B`` mapped onto [0, 1]: ``eta (max B - min B)`` (``exp(eta sum B)`` is unchanged).
+
+        The reference notes and the DSS example quote Hedge's rate as ``c / sqrt(T)`` on raw
+        payoffs; on the DSS game (range 2) that is ``2 c / sqrt(T)`` for the library's Hedge.
+        """
+        return float(eta) * float(np.ptp(self.follower_payoffs))
 
     @property
     def stackelberg_value(self) -> float:

@@ -1,17 +1,23 @@
 """The spec of a repeated game and the extra oracle slots it records for game trackers.
 
-A repeated game is an environment of feedback kind GAME for the leader, whose ``m`` actions are
-the finite actions of the spec.  Its oracle record has the usual header and expected-loss vector
-(``RECORD_HEADER + m`` slots; the leader's loss is its negated payoff) followed by ``2 + 2n``
-game slots, at offsets from ``game_slots_start(spec) = RECORD_HEADER + m``:
+A repeated game is an environment of feedback kind GAME for the leader.  Its ``m`` rows are the
+finite actions of the spec (``n_actions = m``), or, when the leader plays mixed strategies
+directly (``RepeatedGame(leader_actions="mixed")``), its actions are the points of the simplex
+(``decision_set = simplex(m)``, ``n_actions = None``); ``n_leader_actions`` is ``m`` either way.
+The leader's feedback is ``[j_t, u_t, A[0, j_t], ..., A[m-1, j_t], y_t(0), ..., y_t(n-1)]``
+(kind GAME, :mod:`onlinelearn.core.feedback`).  The oracle record has the usual header and
+the expected loss of every row (``RECORD_HEADER + m`` slots, in both modes; the leader's loss is
+its negated payoff) followed by ``2 + 2n`` game slots, at offsets from ``game_slots_start(spec)
+= RECORD_HEADER + m``:
 
 ======================  =========  ===========================================================
 offset                  length     meaning at round t
 ======================  =========  ===========================================================
-LEADER_ACTION           1          the leader's action ``i_t``
+LEADER_ACTION           1          the leader's row ``i_t`` (-1 when it plays a mixed strategy)
 FOLLOWER_ACTION         1          the follower's action ``j_t``
 FOLLOWER_STRATEGY       n          the follower's mixed strategy ``y_t`` (one-hot for FTL/FTPL)
-FOLLOWER_PAYOFFS        n          the follower's payoff vector ``B[i_t, :]`` (raw units of B)
+FOLLOWER_PAYOFFS        n          the follower's payoff vector ``B[i_t, :]``, or ``x_t^T B`` for
+                                   a mixed strategy ``x_t`` (raw units of B)
 ======================  =========  ===========================================================
 
 The game slots are written by the environment's hindsight kernel, which the compiled runner calls
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onlinelearn.core.feedback import feedback_size
 from onlinelearn.core.oracle import RECORD_HEADER
 from onlinelearn.core.spec import EnvSpec
 
@@ -56,9 +63,25 @@ class GameSpec(EnvSpec):
     planned_rounds: int | None = None
 
     @property
+    def n_leader_actions(self) -> int:
+        """``m``, the rows of the game (``n_actions``, or the simplex's dimension)."""
+        return int(self.n_actions or self.dimension)
+
+    @property
+    def mixed_leader(self) -> bool:
+        """Whether the leader's actions are mixed strategies (points of ``simplex(m)``)."""
+        return self.decision_set is not None
+
+    @property
+    def feedback_size(self) -> int:
+        return feedback_size(
+            self.feedback_kind, self.n_actions, self.dimension, n_opponent_actions=self.n_follower_actions
+        )
+
+    @property
     def record_size(self) -> int:
-        return RECORD_HEADER + int(self.n_actions) + 2 + 2 * int(self.n_follower_actions)
+        return RECORD_HEADER + self.n_leader_actions + 2 + 2 * int(self.n_follower_actions)
 
     @property
     def game_slots_start(self) -> int:
-        return RECORD_HEADER + int(self.n_actions)
+        return RECORD_HEADER + self.n_leader_actions

@@ -22,12 +22,19 @@ and another action, so a learner may drift to the other one.  The strategy retur
                                 x in the simplex,
 
 for ``j = j*``: it guarantees the leader ``V - epsilon`` whenever the follower plays ``j*``, and
-makes ``j*`` the strict best response by the margin ``delta`` (in units of ``B``).  When that
-margin is not positive (the region where ``j*`` is a best response has empty interior, the case
-Deng, Schneider and Sivan's "mild assumption" excludes), the next best follower action with a
-positive margin is used and ``fallback`` says so.
+makes ``j*`` the strict best response by the margin ``delta`` (in units of ``B``).  Margins count as
+positive when they exceed ``MARGIN_TOLERANCE (max B - min B)``, so scaling ``B`` (or ``A``, with
+``epsilon``) leaves the answer unchanged.  Two ways the margin can fail to be positive:
 
-All LPs are solved with ``scipy.optimize.linprog(method="highs")``, once, offline.
+* the region where ``j*`` is a best response has empty interior (the case Deng, Schneider and
+  Sivan's "mild assumption" excludes): the next best follower action whose region has an interior
+  is used and ``fallback`` says so;
+* the region has an interior but ``epsilon`` is too small to reach it: a ``ValueError`` names the
+  smallest ``epsilon`` that gives a positive margin.
+
+All LPs are solved with ``scipy.optimize.linprog(method="highs")``, once, offline, on the game
+mapped affinely onto [0, 1]; an LP that HiGHS reports neither optimal nor infeasible raises
+``RuntimeError`` with its message.
 """
 
 from __future__ import annotations
@@ -39,7 +46,10 @@ import numpy as np
 
 from onlinelearn.games.game import Game
 
-#: Margins at or below this are treated as zero (LP feasibility tolerance of HiGHS is ~1e-9).
+#: Margins at or below this fraction of ``max B - min B`` count as zero.  Every LP is solved on the
+#: game mapped affinely onto [0, 1] (:meth:`~onlinelearn.games.Game.normalised`), where HiGHS's
+#: absolute feasibility tolerance (1e-7) is a tolerance relative to the payoff range; the margin
+#: tolerance sits above the resulting error in the margins.
 MARGIN_TOLERANCE = 1e-9
 
 
@@ -82,10 +92,17 @@ def _best_response_rows(B: np.ndarray, j: int) -> np.ndarray:
     return -(B[:, [j]] - B[:, others]).T
 
 
-def _linprog(**kwargs):
+def _linprog(what: str, **kwargs):
+    """HiGHS; the result when it is optimal (status 0) or infeasible (2), else a RuntimeError."""
     from scipy.optimize import linprog
 
-    return linprog(method="highs", **kwargs)
+    result = linprog(method="highs", **kwargs)
+    if result.status not in (0, 2):
+        raise RuntimeError(
+            f"HiGHS did not solve {what} (status {result.status}: {result.message}). The payoffs "
+            "may be badly conditioned; please report the game."
+        )
+    return result
 
 
 def _project(x: np.ndarray) -> np.ndarray:
@@ -93,12 +110,36 @@ def _project(x: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
+def _margin(B: np.ndarray, x: np.ndarray, j: int) -> float:
+    """``min_{k != j} x^T (B e_j - B e_k)``: how strictly ``j`` is the best response to ``x``."""
+    return float(np.min(x @ (B[:, [j]] - np.delete(B, j, axis=1))))
+
+
+def _best_value_lp(unit: Game, j: int, slack: float):
+    """``max x^T A~ e_j`` subject to ``x^T (B~ e_j - B~ e_k) >= -slack`` (all ``k``), on the unit game.
+
+    A negative ``slack`` asks for a margin; returns the maximiser on the simplex, or None if the
+    LP is infeasible."""
+    A, B = unit.leader_payoffs, unit.follower_payoffs
+    m, n = unit.shape
+    result = _linprog(
+        f"the best-response LP of follower action {j} of {unit!r}",
+        c=-A[:, j],
+        A_ub=_best_response_rows(B, j),
+        b_ub=np.full(n - 1, slack),
+        A_eq=np.ones((1, m)),
+        b_eq=[1.0],
+        bounds=[(0, None)] * m,
+    )
+    return _project(result.x) if result.status == 0 else None
+
+
 def relaxed_values(game: Game, slacks) -> tuple[np.ndarray, np.ndarray]:
     """``V_j(s_j)`` and its maximiser for every follower action ``j`` (``-inf``/NaN if infeasible).
 
     ``V_j(s) = max { x^T A e_j : x in simplex, (x^T B)_j >= (x^T B)_k - s for all k }``: the best
-    the leader gets while ``j`` is an ``s``-approximate best response.  ``slacks`` is a scalar or
-    one value per follower action, each >= 0.
+    the leader gets while ``j`` is an ``s``-approximate best response.  ``slacks`` (in units of
+    ``B``) is a scalar or one value per follower action, each >= 0.
     """
     game = _check_game(game)
     A, B = game.leader_payoffs, game.follower_payoffs
@@ -108,44 +149,44 @@ def relaxed_values(game: Game, slacks) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"The 'slacks' parameter of relaxed_values must be finite and >= 0. Got {slacks!r} instead."
         )
+    unit, spread = game.normalised(), float(np.ptp(B))
     values = np.full(n, -np.inf)
     strategies = np.full((n, m), np.nan)
     for j in range(n):
-        result = _linprog(
-            c=-A[:, j],
-            A_ub=_best_response_rows(B, j),
-            b_ub=np.full(n - 1, slacks[j]),
-            A_eq=np.ones((1, m)),
-            b_eq=[1.0],
-            bounds=[(0, None)] * m,
-        )
-        if result.status == 0:
-            strategies[j] = _project(result.x)
-            values[j] = float(strategies[j] @ A[:, j])
+        x = _best_value_lp(unit, j, slacks[j] / spread if spread > 0 else 0.0)
+        if x is not None:
+            strategies[j] = x
+            values[j] = float(x @ A[:, j])
     return values, strategies
 
 
-def _margin_strategy(game: Game, j: int, target: float):
-    """Maximise the margin ``delta`` of ``j`` subject to ``x^T A e_j >= target``; ``(x, delta)``."""
-    A, B = game.leader_payoffs, game.follower_payoffs
-    m, n = game.shape
-    # Variables (x_1..x_m, delta); delta is free but capped to keep the LP bounded.
-    cap = float(np.ptp(B)) + 1.0
+def _margin_strategy(game: Game, unit: Game, j: int, target: float | None):
+    """Maximise the margin of ``j`` subject to ``x^T A e_j >= target`` (no value constraint when
+    ``target`` is None); returns ``(x, margin in units of B)``, ``(None, -inf)`` if infeasible."""
+    A, B = unit.leader_payoffs, unit.follower_payoffs
+    m, n = unit.shape
+    # Variables (x_1..x_m, delta~); delta~ is free but capped to keep the LP bounded (margins on
+    # the unit game are at most 1).
     rows = np.hstack([_best_response_rows(B, j), np.ones((n - 1, 1))])
-    rows = np.vstack([rows, np.append(-A[:, j], 0.0)])
+    bounds = np.zeros(n - 1)
+    if target is not None:
+        low, spread = float(game.leader_payoffs.min()), float(np.ptp(game.leader_payoffs))
+        unit_target = (target - low) / spread if spread > 0 else -1.0
+        rows = np.vstack([rows, np.append(-A[:, j], 0.0)])
+        bounds = np.append(bounds, -unit_target)
     result = _linprog(
+        f"the margin LP of follower action {j} of {game!r}",
         c=np.append(np.zeros(m), -1.0),
         A_ub=rows,
-        b_ub=np.append(np.zeros(n - 1), -target),
+        b_ub=bounds,
         A_eq=np.append(np.ones(m), 0.0)[None, :],
         b_eq=[1.0],
-        bounds=[(0, None)] * m + [(-cap, cap)],
+        bounds=[(0, None)] * m + [(-2.0, 2.0)],
     )
     if result.status != 0:
         return None, -np.inf
     x = _project(result.x[:m])
-    margin = float(np.min(x @ (B[:, [j]] - np.delete(B, j, axis=1))))
-    return x, margin
+    return x, _margin(game.follower_payoffs, x, j)
 
 
 def stackelberg(game: Game, epsilon: float = 0.0) -> StackelbergSolution:
@@ -158,7 +199,10 @@ def stackelberg(game: Game, epsilon: float = 0.0) -> StackelbergSolution:
             exceed the range of the leader's payoffs ``max A - min A``.
 
     Raises:
-        ValueError: ``epsilon`` is negative, not finite, or larger than the range of ``A``.
+        ValueError: ``epsilon`` is negative, not finite, larger than the range of ``A``, or too
+            small to make the follower's best response strict (the message gives the smallest
+            ``epsilon`` that does); or no follower action can be made a strict best response.
+        RuntimeError: HiGHS reports an LP neither optimal nor infeasible.
     """
     game = _check_game(game)
     A = game.leader_payoffs
@@ -177,7 +221,7 @@ def stackelberg(game: Game, epsilon: float = 0.0) -> StackelbergSolution:
 def _solve(game: Game, epsilon: float) -> StackelbergSolution:
     """The LPs of :func:`stackelberg`, solved once per (game, epsilon): environments and leaders
     ask at every reset.  Games hash by their payoff matrices; returned arrays are read-only."""
-    A = game.leader_payoffs
+    A, B = game.leader_payoffs, game.follower_payoffs
     values, strategies = relaxed_values(game, 0.0)
     for array in (values, strategies):
         array.setflags(write=False)
@@ -185,18 +229,36 @@ def _solve(game: Game, epsilon: float) -> StackelbergSolution:
     value = float(values[best])
     if epsilon == 0:
         x = strategies[best]
-        B = game.follower_payoffs
-        margin = float(np.min(x @ (B[:, [best]] - np.delete(B, best, axis=1))))
-        return StackelbergSolution(value, x, best, value, margin, 0.0, values, False)
-    order = [j for j in np.argsort(-values, kind="stable") if np.isfinite(values[j])]
+        return StackelbergSolution(value, x, best, value, _margin(B, x, best), 0.0, values, False)
+    unit = game.normalised()
+    tolerance = MARGIN_TOLERANCE * float(np.ptp(B))
+    order = [int(j) for j in np.argsort(-values, kind="stable") if np.isfinite(values[j])]
     for rank, j in enumerate(order):
-        x, margin = _margin_strategy(game, int(j), float(values[j]) - epsilon)
-        if margin > MARGIN_TOLERANCE:
-            x.setflags(write=False)
-            guaranteed = float(x @ A[:, j])
-            return StackelbergSolution(value, x, int(j), guaranteed, margin, float(epsilon), values, rank > 0)
+        _, widest = _margin_strategy(game, unit, j, None)
+        if not widest > tolerance:
+            continue  # j's best-response region has empty interior: fall back to the next action
+        x, margin = _margin_strategy(game, unit, j, float(values[j]) - epsilon)
+        if not margin > tolerance:
+            raise ValueError(_too_small(game, unit, j, float(values[j]), epsilon, margin))
+        x.setflags(write=False)
+        return StackelbergSolution(value, x, j, float(x @ A[:, j]), margin, epsilon, values, rank > 0)
     raise ValueError(
         f"No follower action of {game!r} can be made a strict best response: every best-response "
         "region has empty interior (duplicate or weakly dominated columns), so no commitment "
         "strategy has a positive margin."
+    )
+
+
+def _too_small(game: Game, unit: Game, j: int, value: float, epsilon: float, margin: float) -> str:
+    """The error for an ``epsilon`` too small to give follower action ``j`` (value ``V_j``) a margin:
+    the smallest workable epsilon is ``V_j`` minus the best value with ``j`` strict by twice the
+    tolerance."""
+    x = _best_value_lp(unit, j, -2.0 * MARGIN_TOLERANCE)
+    smallest = value - float(x @ game.leader_payoffs[:, j])
+    spread = float(np.ptp(game.leader_payoffs))
+    return (
+        f"The 'epsilon' parameter of stackelberg must be a float in the range [{smallest:.3g}, "
+        f"{spread:g}] for {game!r}: a smaller epsilon leaves the follower's best response {j} strict "
+        f"by only {margin:.3g}, while a margin must exceed {MARGIN_TOLERANCE:g} (max B - min B) = "
+        f"{MARGIN_TOLERANCE * float(np.ptp(game.follower_payoffs)):.3g}. Got {epsilon!r} instead."
     )

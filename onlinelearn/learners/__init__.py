@@ -8,7 +8,7 @@ from onlinelearn.learners.fixed_share import AdaNormalHedge, FixedShare
 from onlinelearn.learners.followers import FTPL, BlumMansour, FollowTheLeader
 from onlinelearn.learners.ftrl import FTRL
 from onlinelearn.learners.hedge import Hedge
-from onlinelearn.learners.leaders import Commitment, MyopicBestResponse, Schedule
+from onlinelearn.learners.leaders import BestResponseToFTL, Commitment, MyopicBestResponse, Schedule
 from onlinelearn.learners.ogd import OGD
 from onlinelearn.learners.omd import OMD
 from onlinelearn.learners.ons import ONS
@@ -28,7 +28,7 @@ REGISTRY += [Hedge, OGD, FTRL, ONS]
 #: Online mirror descent and optimistic learning in the SEA model (issue 4).
 REGISTRY += [OMD, OptimisticOMD, OptimisticFTRL, OFTL, OptimisticHedge]
 #: Followers and optimizer (leader) strategies of repeated games (issue 6).
-REGISTRY += [FollowTheLeader, FTPL, BlumMansour, Schedule, Commitment, MyopicBestResponse]
+REGISTRY += [FollowTheLeader, FTPL, BlumMansour, Schedule, Commitment, MyopicBestResponse, BestResponseToFTL]
 #: Strongly adaptive learners, including StABL with two queries per round (issue 5).
 REGISTRY += [SAOL, CBCE, FixedShare, AdaNormalHedge, StABL, EXP3TwoQueries]
 #: Bandit convex optimisation with two queries, and online conformal prediction (issue 5).

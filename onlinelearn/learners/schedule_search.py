@@ -23,15 +23,17 @@ import numpy as np
 from onlinelearn.games.game import Game, check_strategy
 from onlinelearn.games.stackelberg import stackelberg
 
-#: Relative tolerance for "tied" cumulative payoffs.
+#: Tolerance, relative to ``1 + max |B|``, for "tied" cumulative payoffs and rates.
 TIE_TOLERANCE = 1e-12
 
 
-def _leader_of(cumulative: np.ndarray, rates: np.ndarray, scale: float) -> int:
+def _leader_of(cumulative: np.ndarray, rates: np.ndarray, tolerance: float) -> int:
+    """FTL's action in the limit: the largest cumulative payoff, then the largest rate, then the
+    smallest index; values within ``tolerance`` of the best count as tied."""
     top = cumulative.max()
-    tied = np.flatnonzero(cumulative >= top - TIE_TOLERANCE * scale)
+    tied = np.flatnonzero(cumulative >= top - tolerance)
     fastest = rates[tied].max()
-    return int(tied[np.flatnonzero(rates[tied] >= fastest - TIE_TOLERANCE * scale)[0]])
+    return int(tied[np.flatnonzero(rates[tied] >= fastest - tolerance)[0]])
 
 
 def evaluate_schedule(game: Game, strategies, fractions) -> float:
@@ -51,25 +53,42 @@ def evaluate_schedule(game: Game, strategies, fractions) -> float:
             f"The 'fractions' parameter of evaluate_schedule must be {len(rows)} positive fractions "
             f"summing to 1. Got {fractions!r} instead."
         )
-    scale = 1.0 + np.abs(B).max()
+    tolerance = TIE_TOLERANCE * (1.0 + np.abs(B).max())
     cumulative = np.zeros(game.n_follower_actions)
     total = 0.0
     for x, length in zip(rows, fractions, strict=True):
         rates = x @ B
         payoffs = x @ A
         remaining = float(length)
-        while remaining > 0:
-            j = _leader_of(cumulative, rates, scale)
-            faster = rates > rates[j]
+        # Each event below is an overtaking of the leading action j by one whose rate exceeds j's
+        # by more than the tolerance, so the leader's rate strictly increases: at most n events.
+        for _ in range(game.n_follower_actions + 1):
+            j = _leader_of(cumulative, rates, tolerance)
+            # "Faster" uses the tolerance of _leader_of: an action tied at the top and faster by
+            # less than it lost the tie-break to j and must not overtake it after 0 time.  Every
+            # faster action then trails j by more than the tolerance, so its catch-up time is
+            # positive (at least tolerance / (2 max|B|), far above the rounding of `remaining`).
+            faster = rates > rates[j] + tolerance
             catch_up = np.full(rates.shape, np.inf)
             catch_up[faster] = (cumulative[j] - cumulative[faster]) / (rates[faster] - rates[j])
-            step = min(remaining, max(float(catch_up.min()), 0.0))
+            step = min(remaining, float(catch_up.min()))
+            if not (step > 0 and remaining - step < remaining):
+                raise RuntimeError(
+                    f"evaluate_schedule made no progress on {game!r} (catch-up time {step!r} with "
+                    f"{remaining!r} of the phase left); please report this game."
+                )
             total += step * payoffs[j]
             cumulative += step * rates
             remaining -= step
-            if step == 0.0:  # an overtaking action is tied now; snap it level and continue
-                k = int(np.argmin(catch_up))
-                cumulative[k] = cumulative[j]
+            if remaining <= 0:
+                break
+            k = int(np.argmin(catch_up))
+            cumulative[k] = cumulative[j]  # k has caught up: remove the rounding of the step
+        else:
+            raise RuntimeError(
+                f"evaluate_schedule found more overtakings than follower actions in a phase on "
+                f"{game!r}; please report this game."
+            )
     return float(total)
 
 

@@ -2,9 +2,10 @@
 
 They read the game slots of a :class:`~onlinelearn.games.GameSpec` record (layout in
 :mod:`onlinelearn.games.spec`): the follower's mixed strategy ``y_t`` and payoff vector
-``r_t = B[i_t, :]`` (raw units of ``B``), and the leader's expected payoff
-``-EXPECTED_LOSS = A[i_t, :] y_t``.  All regrets are expectations over the follower's own
-randomisation given the realised play (for FTL and FTPL, ``y_t`` is the played action).
+``r_t = B[i_t, :]``, or ``x_t^T B`` when the leader plays mixed strategies (raw units of ``B``),
+and the leader's expected payoff ``-EXPECTED_LOSS = A[i_t, :] y_t`` (``x_t^T A y_t``).  All
+regrets are expectations over the follower's own randomisation given the realised play (for FTL
+and FTPL, ``y_t`` is the played action).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ class FollowerRegret(KernelTracker):
     (Blum and Mansour, JMLR 2007).  ``R^swap_T >= max(0, R_T)``.  O(n^2) memory and work a round.
     """
 
-    needs_finite_actions = True
     needs_hindsight = True  # the game slots are written by the environment's hindsight kernel
     record_kernel = staticmethod(follower_regret_record)
     values_kernel = staticmethod(follower_regret_values)

@@ -29,3 +29,5 @@ def test_buffer_sizes_follow_the_layout_table():
     assert feedback_size(FeedbackKind.MULTI_QUERY, 4, None, n_queries=2) == 5
     assert feedback_size(FeedbackKind.GRADIENT, None, 3) == 4
     assert feedback_size(FeedbackKind.BANDIT_CONVEX, None, 3, n_queries=2) == 3
+    assert feedback_size(FeedbackKind.GAME, 2, None, n_opponent_actions=3) == 7
+    assert feedback_size(FeedbackKind.GAME, None, 2, n_opponent_actions=3) == 7  # mixed strategies

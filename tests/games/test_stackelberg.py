@@ -1,5 +1,8 @@
 """Stackelberg value, strategy and margin version (multiple LPs) against brute force."""
 
+import re
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,7 +10,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from onlinelearn.games import Game, commitment_game, dss_game, matching_pennies, random_game, stackelberg
-from onlinelearn.games.stackelberg import relaxed_values
+from onlinelearn.games.stackelberg import MARGIN_TOLERANCE, relaxed_values
 
 
 def grid_value(game: Game, points: int = 20001) -> float:
@@ -128,3 +131,67 @@ def test_bad_game_and_slacks_are_rejected():
         stackelberg([[1, 2], [3, 4]])
     with pytest.raises(ValueError, match="'slacks'"):
         relaxed_values(commitment_game(), -1.0)
+
+
+# -- tolerances relative to the payoff scale -------------------------------------------------
+@pytest.mark.parametrize("scale", [1e-9, 1e-4, 1e5])
+def test_margin_version_is_invariant_to_scaling_the_payoffs(scale):
+    """Margins count as positive above MARGIN_TOLERANCE (max B - min B), and the LPs run on the
+    unit game: scaling B leaves the strategy unchanged and scales the margin; scaling A (and
+    epsilon with it) scales the values.  An absolute tolerance reported "empty interior" here."""
+    game = commitment_game()
+    reference = stackelberg(game, epsilon=0.05)
+    scaled_b = stackelberg(Game(game.leader_payoffs, scale * game.follower_payoffs), epsilon=0.05)
+    np.testing.assert_allclose(scaled_b.strategy, reference.strategy, atol=1e-9)
+    assert scaled_b.margin == pytest.approx(scale * reference.margin, rel=1e-9)
+    assert not scaled_b.fallback and scaled_b.follower_action == reference.follower_action
+    scaled_a = stackelberg(Game(scale * game.leader_payoffs, game.follower_payoffs), epsilon=0.05 * scale)
+    np.testing.assert_allclose(scaled_a.strategy, reference.strategy, atol=1e-9)
+    assert scaled_a.value == pytest.approx(scale * reference.value, rel=1e-9)
+    assert scaled_a.guaranteed_value == pytest.approx(scale * reference.guaranteed_value, rel=1e-9)
+    assert scaled_a.margin == pytest.approx(reference.margin, rel=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), exponent=st.integers(-9, 6))
+def test_scaled_random_games_have_the_same_stackelberg_solution(seed, exponent):
+    game = random_game(3, 3, seed=seed)
+    scale = 10.0**exponent
+    scaled = Game(scale * game.leader_payoffs + 1.0, scale * game.follower_payoffs - 2.0)
+    exact, exact_scaled = stackelberg(game), stackelberg(scaled)
+    assert exact_scaled.value == pytest.approx(scale * exact.value + 1.0, rel=1e-7, abs=1e-7 * scale)
+    margin, margin_scaled = stackelberg(game, 0.05), stackelberg(scaled, 0.05 * scale)
+    assert margin_scaled.follower_action == margin.follower_action
+    assert margin_scaled.fallback == margin.fallback
+    assert margin_scaled.margin == pytest.approx(scale * margin.margin, rel=1e-6)
+
+
+def test_epsilon_too_small_for_a_margin_raises_with_the_smallest_workable_epsilon():
+    """On the commitment game x' = (1/2 - epsilon, 1/2 + epsilon) gives R the margin 2 epsilon
+    (B units, range 1): epsilon = 1e-12 is below the tolerance.  It used to fall back silently to
+    L with ``fallback=True``, although R's region has an interior."""
+    game = commitment_game()
+    with pytest.raises(ValueError, match="'epsilon' parameter of stackelberg must be a float in") as e:
+        stackelberg(game, epsilon=1e-12)
+    assert "best response 1 strict by only 2e-12" in str(e.value)
+    smallest = float(re.search(r"range \[([0-9.e+-]+),", str(e.value)).group(1))
+    assert 0 < smallest <= 1e-8
+    solution = stackelberg(game, epsilon=1.01 * smallest)
+    assert solution.follower_action == 1 and not solution.fallback
+    assert solution.margin > MARGIN_TOLERANCE * np.ptp(game.follower_payoffs)
+    # The same, in a game whose follower payoffs are 1e-9 times smaller (relative tolerance).
+    tiny = Game(game.leader_payoffs, 1e-9 * game.follower_payoffs)
+    with pytest.raises(ValueError, match="'epsilon' parameter of stackelberg"):
+        stackelberg(tiny, epsilon=1e-12)
+    assert stackelberg(tiny, epsilon=0.05).margin == pytest.approx(1e-10, rel=1e-6)
+
+
+def test_an_lp_that_highs_does_not_solve_raises_with_its_message(monkeypatch):
+    import scipy.optimize
+
+    def failing(*args, **kwargs):
+        return SimpleNamespace(status=4, message="Numerical difficulties encountered.", x=None)
+
+    monkeypatch.setattr(scipy.optimize, "linprog", failing)
+    with pytest.raises(RuntimeError, match="status 4: Numerical difficulties encountered"):
+        relaxed_values(commitment_game(), 0.0)

@@ -1,6 +1,7 @@
 """Followers of repeated games: FollowTheLeader, FTPL, BlumMansour (and Hedge/EXP3 embedded)."""
 
 import copy
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -73,6 +74,39 @@ def test_blum_mansour_first_rounds_by_hand():
     expected = np.array([1.0, np.sqrt(3.0)]) / (1.0 + np.sqrt(3.0))
     np.testing.assert_allclose(learner.probabilities, expected, rtol=1e-12)
     assert learner.state_.copy_losses[0, 0] == 0.5
+
+
+@pytest.mark.parametrize("anytime", [False, True])
+def test_blum_mansour_copies_are_hedge_learners(anytime):
+    """Copy i must be exactly a Hedge learner (same eta and anytime option) fed p_t(i) l_t."""
+    n, eta, rounds = 3, 0.8, 40
+    learner = BlumMansour(eta=eta, anytime=anytime)
+    learner.reset(experts_spec(n, rounds), np.random.default_rng(3))
+    copies = [Hedge(eta=eta, anytime=anytime) for _ in range(n)]
+    for copy_ in copies:
+        copy_.reset(experts_spec(n, rounds), np.random.default_rng(0))
+    losses = np.random.default_rng(5).random((rounds, n))
+    for loss in losses:
+        learner.act()
+        Q = np.array([copy_.probabilities for copy_ in copies])
+        np.testing.assert_array_equal(learner.state_.copy_probabilities, Q)
+        p = learner.probabilities
+        assert np.abs(p @ Q - p).max() <= 1e-12
+        learner.update(full(loss))
+        for i, copy_ in enumerate(copies):
+            copy_.act()
+            copy_.update(full(p[i] * loss))
+
+
+def test_blum_mansour_default_rates():
+    spec = experts_spec(3, 100)
+    n_log_n = 3 * np.log(3)
+    assert BlumMansour().learning_rate(spec) == pytest.approx(np.sqrt(8 * n_log_n / 100))
+    assert BlumMansour(anytime=True).learning_rate(EnvSpec(FeedbackKind.FULL_INFORMATION, 3)) == (
+        pytest.approx(np.sqrt(n_log_n))
+    )
+    wide = EnvSpec(FeedbackKind.FULL_INFORMATION, 3, horizon=100, loss_range=(0.0, 4.0))
+    assert BlumMansour().learning_rate(wide) == pytest.approx(np.sqrt(8 * n_log_n / 100) / 4)
 
 
 @pytest.mark.parametrize(
@@ -165,20 +199,23 @@ def test_ftpl_regret_bound(kind):
     assert mean_plus_3se(final) <= 2 * np.sqrt(2 * n * horizon)
 
 
+@pytest.mark.parametrize("anytime", [False, True], ids=["fixed", "anytime"])
 @pytest.mark.parametrize("kind", ["adversarial", "stochastic"])
-def test_blum_mansour_swap_regret_bound(kind):
-    """Blum and Mansour (JMLR 2007): swap regret <= sum of the copies' Hedge regrets
-    <= sqrt(T n ln n / 2) for payoffs in [0, 1] and eta = sqrt(8 n ln n / T); the tracker reports
-    raw units of B, so the bound is multiplied by max B - min B."""
+def test_blum_mansour_swap_regret_bound(kind, anytime):
+    """Blum and Mansour (JMLR 2007): swap regret <= sum of the copies' Hedge regrets, for payoffs
+    in [0, 1] at most sqrt(T n ln n / 2) with eta = sqrt(8 n ln n / T) and 2 sqrt(T n ln n) with
+    the anytime eta_t = sqrt(n ln n / t) (BlumMansour's docstring); the tracker reports raw units
+    of B, so the bound is multiplied by max B - min B."""
     horizon, reps = (2_000, 5) if QUICK else (10_000, 20)
     if kind == "adversarial":  # the exploit schedule of the DSS game
         game, leader = dss_game(1e-2), two_phase_schedule()
     else:  # i.i.d. rows from a fixed mixed strategy on a random game
         game, leader = random_game(3, 4, seed=3), Commitment(strategy=[0.2, 0.5, 0.3])
-    env = RepeatedGame(game, BlumMansour(), n_rounds=horizon)
+    env = RepeatedGame(game, BlumMansour(anytime=anytime), n_rounds=horizon)
     result = ol.run([leader], [env], horizon, reps, seed=1, trackers=[FollowerRegret()], progress=False)
     n = game.n_follower_actions
-    bound = np.ptp(game.follower_payoffs) * np.sqrt(horizon * n * np.log(n) / 2)
+    constant = 2.0 if anytime else np.sqrt(0.5)
+    bound = np.ptp(game.follower_payoffs) * constant * np.sqrt(horizon * n * np.log(n))
     swap = result.final("follower_swap_regret")[0, 0]
     external = result.final("follower_external_regret")[0, 0]
     assert mean_plus_3se(swap) <= bound
@@ -195,6 +232,47 @@ def test_stationary_distribution_is_stationary(seed, n, scale):
     assert np.all(p >= 0) and p.sum() == pytest.approx(1.0, abs=1e-12)
     assert np.abs(p @ Q - p).max() <= 1e-10
     np.testing.assert_allclose(p, naive, atol=1e-9)
+
+
+def test_stationary_distribution_of_nearly_decomposable_chains_is_exact():
+    """Two states leaving each other with probabilities a = 1e-14 and b = 3e-14: p = (b, a) / (a + b)
+    = (3/4, 1/4).  1 - a rounds to a number whose distance to 1 is a only to 1%, so any method
+    that forms Q - I (a linear solve, power iteration) is off by about 1%, with a residual
+    max |pQ - p| of 1e-16 that cannot tell; the elimination uses a and b themselves."""
+    a, b = 1e-14, 3e-14
+    Q = np.array([[1 - a, a], [b, 1 - b]])
+    p = np.zeros(2)
+    stationary_distribution(Q, np.zeros((2, 2)), p)
+    np.testing.assert_allclose(p, [0.75, 0.25], rtol=1e-12)
+    # Three states, blocks {0, 1} and {2} coupled by 1e-15.  Exact answer of the chain with these
+    # off-diagonal entries by the Markov chain tree theorem (p_i proportional to the sum over
+    # spanning trees directed to i of the product of their transition probabilities), in rationals.
+    c = 1e-15
+    Q = np.array([[0.3, 0.7 - c, c], [0.6 - 2 * c, 0.4, 2 * c], [c, 3 * c, 1 - 4 * c]])
+    q = [[Fraction(value) for value in row] for row in Q]
+    trees = [
+        q[1][0] * q[2][0] + q[1][0] * q[2][1] + q[1][2] * q[2][0],
+        q[0][1] * q[2][1] + q[0][1] * q[2][0] + q[0][2] * q[2][1],
+        q[0][2] * q[1][2] + q[0][2] * q[1][0] + q[0][1] * q[1][2],
+    ]
+    exact = [float(tree / sum(trees)) for tree in trees]
+    p = np.zeros(3)
+    stationary_distribution(Q, np.zeros((3, 3)), p)
+    np.testing.assert_allclose(p, exact, rtol=1e-13)
+
+
+def test_stationary_distribution_of_reducible_and_invalid_chains():
+    # Q = I (copies that underflowed to point masses on themselves): every p is stationary.
+    p = np.zeros(3)
+    stationary_distribution(np.eye(3), np.zeros((3, 3)), p)
+    assert p.sum() == pytest.approx(1.0) and np.abs(p @ np.eye(3) - p).max() == 0.0
+    # Two closed classes {0, 1} and {2}; the answer is a stationary distribution.
+    Q = np.array([[0.2, 0.8, 0.0], [0.6, 0.4, 0.0], [0.0, 0.0, 1.0]])
+    stationary_distribution(Q, np.zeros((3, 3)), p)
+    assert np.all(p >= 0) and p.sum() == pytest.approx(1.0) and np.abs(p @ Q - p).max() <= 1e-15
+    # A matrix that is not stochastic has no such p: a clear error, not a silent answer.
+    with pytest.raises(ValueError, match="residual max"):
+        stationary_distribution(np.array([[0.5, np.nan], [0.5, 0.5]]), np.zeros((2, 2)), np.zeros(2))
 
 
 @settings(max_examples=20, deadline=None)
