@@ -237,10 +237,24 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
                    + (16 L^2 D^2 + 4 G^2) / lam + lam D^2 / 4
 
       with ``s^2 = sigma^2_max``, ``S^2 = Sigma^2_max``.
-    * ``"exp_concave"`` (Theorem 5): ``psi_t = 1/2 ||x||^2_{H_t}``, ``H_t = (1 + beta G^2 / 2) I +
-      (beta / 2) sum_{s<t} g_s g_s^T``, ``beta = 1/2 min(1 / (4 G D), alpha)``; generalised
-      projections as in :class:`~onlinelearn.learners.ONS`.  ``E R_T = O((d / alpha) ln(sigma^2_{1:T}
-      + Sigma^2_{1:T}))`` (constants not restated: the paper's are not re-verified here).
+    * ``"exp_concave"`` (Section 3.4 of the reference notes, after Theorem 5): ``psi_t =
+      1/2 ||x||^2_{H_t}``, ``H_t = h_1 I + (beta / 2) sum_{s<t} g_s g_s^T``, ``beta = 1/2 min(1 / (4 G
+      D), alpha)``; generalised projections as in :class:`~onlinelearn.learners.ONS`.  ``E R_T =
+      O((d / alpha) ln(sigma^2_{1:T} + Sigma^2_{1:T}))``.  Theorem 5's statement and constants could
+      not be recovered (the notes mark them garbled; the paper's text was not available), so no
+      constant is restated.  The notes give ``h_1 = 1 + beta G^2 / 2``.  **Ours**: ``h_1 = max(1 +
+      beta G^2 / 2, sqrt(delta) / D)`` with the convex-smooth regime's ``delta = 10 D^2 L^2``, i.e.
+      the curvature floor ``1 / eta_t >= sqrt(10) L`` that Theorem 1 uses to absorb the smoothness
+      term.  Why: ``beta <= 1 / (8 G D)`` makes the notes' ``H_1`` about ``I``, and the double step
+      is then unstable on smooth losses until ``H_t`` has grown.  On ``f(x) = L x^2 / 2`` in 1-D
+      with the last-gradient hint and a fixed ``h``, ``(x̂_t, x_t) -> (x̂_t - r x_t, x̂_t - 2 r
+      x_t)``, ``r = L / h``, with eigenvalues ``lambda^2 - (1 - 2 r) lambda - r = 0``: stable iff
+      ``r < 2/3``; ``h = 1, L = 1`` gives ``-1.618`` (regret about 30 after 200 rounds on a
+      quadratic where the other regimes pay below 1), ``h = sqrt(10) L`` gives ``0.78, -0.41``.
+      The floor keeps ``H_1 >= (1 + beta G^2 / 2) I``; in the usual OMD analysis a larger ``H_1``
+      only enlarges the initial term ``||u - x̂_1||^2_{H_1} / 2`` (by at most ``(sqrt(10) L - 1)
+      D^2 / 2``) and shrinks the log-determinant one.  Without ``L`` (and no ``delta``) the notes'
+      ``h_1`` is used.
 
     ``D`` is the set's diameter, ``G`` the gradient bound (the ``gradient_bound`` parameter, else
     the spec's; the strongly convex regime does not use it).  The bounds hold for the pseudo-regret
@@ -249,12 +263,12 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
     Args:
         regime: ``"convex_smooth"``, ``"strongly_convex"`` or ``"exp_concave"``.
         hint: see :mod:`onlinelearn.learners.optimistic_hints`.
-        smoothness: ``L`` (convex_smooth), > 0; ``None``: the spec's ``smoothness`` (``delta = 0``
-            when the spec has none either, see above).
+        smoothness: ``L`` (convex_smooth and exp_concave), > 0; ``None``: the spec's ``smoothness``
+            (``delta = 0`` when the spec has none either, see above).
         lam: strong convexity ``lambda`` (strongly_convex), > 0; ``None``: the spec's
             ``strong_convexity``.
         alpha: exp-concavity (exp_concave), > 0.
-        delta: overrides ``10 D^2 L^2``.
+        delta: overrides ``10 D^2 L^2`` (convex_smooth and exp_concave).
         gradient_bound: ``G`` > 0 (convex_smooth and exp_concave); ``None``: the spec's.
     """
 
@@ -312,7 +326,8 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
         self.gradient_bound = gradient_bound
 
     def parameters(self, spec) -> dict:
-        """``D``, ``G``, ``delta``, ``lam`` and ``beta`` for ``spec`` (``G = 0`` when unused)."""
+        """``D``, ``G``, ``delta``, ``lam``, ``beta`` and ``h1`` (``H_1 = h1 I``, exp-concave regime;
+        1 otherwise) for ``spec`` (``G = 0`` when unused)."""
         diameter = spec.decision_set.diameter
         if self.gradient_bound is not None:
             gradient_bound = float(self.gradient_bound)
@@ -325,18 +340,22 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
         if delta is None:
             delta = 0.0 if smoothness is None else 10.0 * diameter**2 * smoothness**2
         lam = beta = 0.0
+        h1 = 1.0
         if self.regime == "strongly_convex":
             lam = self.lam if self.lam is not None else spec.strong_convexity
             lam = _positive(self, "lam", lam, "eta_t = 2 / (lam t); the spec has no strong_convexity")
         if self.regime == "exp_concave":
             alpha = _positive(self, "alpha", self.alpha, "beta = 1/2 min(1 / (4 G D), alpha)")
             beta = 0.5 * min(1.0 / (4.0 * gradient_bound * diameter), alpha)
+            # the notes' H_1, floored at Theorem 1's curvature sqrt(delta) / D (ours, see above)
+            h1 = max(1.0 + 0.5 * beta * gradient_bound**2, np.sqrt(delta) / diameter)
         return {
             "diameter": float(diameter),
             "gradient_bound": gradient_bound,
             "delta": float(delta),
             "lam": lam,
             "beta": beta,
+            "h1": float(h1),
         }
 
     def init_state(self, spec, rng):
@@ -346,7 +365,6 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
         d = decision_set.dimension
         code, radius, low, high = decision_set.kernel_arguments()
         size = d if self.regime == "exp_concave" else 1
-        h_scale = 1.0 + 0.5 * p["beta"] * p["gradient_bound"] ** 2
         start = decision_set.center()
         state = OptimisticOMDState(
             start.copy(),
@@ -354,8 +372,8 @@ class OptimisticOMD(ExternalHintRounds, KernelLearner):
             hints[0].copy() if mode == EXTERNAL else np.zeros(d),
             np.zeros(d),
             np.zeros(d),
-            h_scale * np.eye(size),
-            np.eye(size) / h_scale,
+            p["h1"] * np.eye(size),
+            np.eye(size) / p["h1"],
             np.zeros((4, d)),
             hints,
             np.zeros(2),

@@ -84,11 +84,12 @@ def optimistic_omd_iterates(gradients, domain, hint, regime, diameter, gradient_
     return np.array(out)
 
 
-def optimistic_omd_exp_concave_iterates(gradients, domain, hint, beta, gradient_bound):
-    """The exp-concave regime with dense matrices and brute-force H-norm projections."""
+def optimistic_omd_exp_concave_iterates(gradients, domain, hint, beta, gradient_bound, h1=None):
+    """The exp-concave regime with dense matrices and brute-force H-norm projections, from
+    ``H_1 = h1 I`` (default: the reference notes' ``1 + beta G^2 / 2``)."""
     hints = hints_of(gradients, hint)
     d = gradients.shape[1]
-    h = (1 + beta * gradient_bound**2 / 2) * np.eye(d)
+    h = (1 + beta * gradient_bound**2 / 2 if h1 is None else h1) * np.eye(d)
     x_hat = start(domain, d)
     x = a_norm_projection(h, x_hat - np.linalg.solve(h, hints[0]), domain)
     out = []
