@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
+from onlinelearn.learners.interval_meta import IntervalMetaLearner
 from onlinelearn.learners.intervals import (
     PRIOR_STEP_SIZE,
-    IntervalMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -19,26 +19,39 @@ from onlinelearn.learners.intervals import (
 )
 
 
+@inlined_kernel
+def saol_weigh(meta):
+    """``p_t(J) ∝ w_t(J)`` over awake runs."""
+    normalise_log_weights(meta)
+
+
+@inlined_kernel
+def saol_learn(meta):
+    """``log w(J) += log(1 + eta_J r_t(J))`` for awake runs, ``r_t(J)`` from ``slot_losses`` and the
+    meta loss ``scalars[1]`` (clipped to [-1, 1])."""
+    awake, log_weights, rates, run_losses = meta.awake, meta.log_weights, meta.meta_rate, meta.slot_losses
+    meta_loss, copies = meta.scalars[1], meta.copies
+    for slot in range(awake.shape[0]):
+        if awake[slot]:
+            regret = clipped_regret(meta_loss, run_losses[slot])
+            log_weights[slot] += np.log1p(rates[slot // copies] * regret)
+
+
 @kernel
 def saol_act(state, rng):
     """Restart the runs starting now, ``p_t(J) ∝ w_t(J)`` over awake runs, play ``x_t``."""
     begin_round(state)
     base_distributions(state)
-    normalise_log_weights(state)
+    saol_weigh(state)
     return mix_and_sample(state, rng)
 
 
 @kernel
 def saol_update(state, action, feedback):
-    """``log w(J) += log(1 + eta_J r_t(J))`` for awake runs; every awake run learns."""
+    """Every awake run's meta weight learns from its regret; every awake run learns."""
     estimate_losses(state, action, feedback)
     score_runs(state)
-    awake, log_weights, rates, run_losses = state.awake, state.log_weights, state.meta_rate, state.slot_losses
-    meta_loss, copies = state.scalars[1], state.copies
-    for slot in range(awake.shape[0]):
-        if awake[slot]:
-            regret = clipped_regret(meta_loss, run_losses[slot])
-            log_weights[slot] += np.log1p(rates[slot // copies] * regret)
+    saol_learn(state)
     update_bases(state)
 
 
@@ -85,6 +98,8 @@ class SAOL(IntervalMetaLearner):
     _test_params = [{}, {"schedule": "streaming", "lifetime_factor": 2}, {"warm_start": True}]
     act_kernel = staticmethod(saol_act)
     update_kernel = staticmethod(saol_update)
+    weigh_kernel = staticmethod(saol_weigh)
+    learn_kernel = staticmethod(saol_learn)
 
     def __init__(
         self, base=None, schedule: str = "geometric", lifetime_factor: int = 2, warm_start: bool = False

@@ -40,15 +40,6 @@ from onlinelearn.learners.intervals import (
 _ESTIMATE_CAP = 1e300
 
 
-def check_queries_allowed(learner, spec, needed: int) -> None:
-    """Refuse, before round 1, an environment whose per-round query budget is too small."""
-    if spec.n_queries < needed:
-        raise ValueError(
-            f"{type(learner).__name__} asks {needed} queries per round; the environment allows "
-            f"{spec.n_queries} (spec.n_queries)."
-        )
-
-
 class StABLState(NamedTuple):
     runs: SleepingState  # EXP3 runs on geometric covering intervals and the meta weights
     observation: np.ndarray  # (K,) q_t, the distribution of the second query
@@ -154,6 +145,7 @@ class StABL(KernelLearner):
     """
 
     accepts = (FeedbackKind.MULTI_QUERY,)
+    n_queries = 2
     _parameter_constraints = {
         "eta_scale": [Interval(float, 0, None, closed="neither")],
         "gamma_scale": [Interval(float, 0, None, closed="neither")],
@@ -167,10 +159,6 @@ class StABL(KernelLearner):
         self.eta_scale = eta_scale
         self.gamma_scale = gamma_scale
         self.exploration = exploration
-
-    def check_spec(self, spec) -> None:
-        super().check_spec(spec)
-        check_queries_allowed(self, spec, 2)
 
     def step_sizes(self, spec) -> tuple[np.ndarray, np.ndarray]:
         """``(eta_J, gamma_J)`` per level for ``spec``."""
@@ -240,6 +228,7 @@ class EXP3TwoQueries(KernelLearner):
     """
 
     accepts = (FeedbackKind.MULTI_QUERY,)
+    n_queries = 2
     _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None]}
     _test_params = [{}, {"eta": 0.1}]
     act_kernel = staticmethod(exp3_two_queries_act)
@@ -247,10 +236,6 @@ class EXP3TwoQueries(KernelLearner):
 
     def __init__(self, eta: float | None = None):
         self.eta = eta
-
-    def check_spec(self, spec) -> None:
-        super().check_spec(spec)
-        check_queries_allowed(self, spec, 2)
 
     def init_state(self, spec, rng):
         n = spec.n_actions
