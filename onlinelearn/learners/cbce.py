@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from onlinelearn.core.numba_options import inlined_kernel, kernel
+from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
     base_distributions,
@@ -17,6 +18,9 @@ from onlinelearn.learners.intervals import (
     score_runs,
     update_bases,
 )
+from onlinelearn.learners.ogd import OGD
+from onlinelearn.learners.ons import ONS
+from onlinelearn.learners.optimistic_hedge import OptimisticHedge
 
 # meta_stats columns: sum of rectified coin outcomes, awake rounds, log wealth.
 _SUM = 0
@@ -98,11 +102,14 @@ class CBCE(PriorChoiceMetaLearner):
     with Hedge copies tuned to their interval, ``c = sqrt(ln N / 2)``, ``alpha = 1/2``.
 
     Bandit feedback (base EXP3, one query) uses importance-weighted estimates and clipped
-    outcomes, as :class:`~onlinelearn.learners.saol.SAOL` does; no bound is claimed for it.
+    outcomes, as :class:`~onlinelearn.learners.saol.SAOL` does; no bound is claimed for it.  Any
+    other registered base composes as in :class:`~onlinelearn.learners.saol.SAOL` (mixed
+    distributions, sampled runs, or points with linearised regrets ``<g_t, x_t - x_t^J> / (G D)``).
 
     Args:
-        base: Hedge (full information) or EXP3 (bandit) with a fixed-horizon tuning; ``None``
-            picks by the feedback kind.
+        base: any learner with kernels that accepts FULL_INFORMATION or GRADIENT feedback, or
+            EXP3 with a fixed-horizon tuning (bandit); ``None`` picks Hedge or EXP3 by the
+            feedback kind.
         schedule: ``"geometric"`` or ``"streaming"`` (data-streaming intervals).
         lifetime_factor: ``g`` of data-streaming intervals.
         warm_start: new runs start at the previous played mixture (the paper's experiments, with
@@ -111,7 +118,14 @@ class CBCE(PriorChoiceMetaLearner):
         prior: ``"start_time"`` (the theorem's prior) or ``"uniform"``.
     """
 
-    _test_params = [{}, {"schedule": "streaming", "prior": "uniform", "warm_start": True}]
+    _test_params = [
+        {},
+        {"schedule": "streaming", "prior": "uniform", "warm_start": True},
+        {"base": Hedge(anytime=True), "schedule": "streaming"},
+        {"base": OptimisticHedge()},
+        {"base": OGD(), "schedule": "streaming", "prior": "uniform"},
+        {"base": ONS(alpha=0.1)},
+    ]
     act_kernel = staticmethod(cbce_act)
     update_kernel = staticmethod(cbce_update)
     weigh_kernel = staticmethod(cbce_weigh)

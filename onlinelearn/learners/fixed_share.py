@@ -13,6 +13,7 @@ from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.params import Interval
 from onlinelearn.core.sampling import sample_index
+from onlinelearn.learners.followers import FTPL
 from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
     base_distributions,
@@ -250,15 +251,16 @@ class AdaNormalHedge(PriorChoiceMetaLearner):
     construction of AdaNormalHedge.TV; the bound is not tested with constants.
 
     Args:
-        base: Hedge (full information) or EXP3 (bandit) with a fixed-horizon tuning; ``None``
-            picks by the feedback kind.
+        base: any learner with kernels that accepts FULL_INFORMATION or GRADIENT feedback, or
+            EXP3 with a fixed-horizon tuning (bandit); ``None`` picks Hedge or EXP3 by the
+            feedback kind (composition as in :class:`~onlinelearn.learners.saol.SAOL`).
         schedule: ``"geometric"`` or ``"streaming"``.
         lifetime_factor: ``g`` of data-streaming intervals.
         warm_start: new runs start at the previous played mixture.
         prior: ``"start_time"`` (``pi_J ∝ 1 / (J_1^2 (1 + floor(log2 J_1)))``) or ``"uniform"``.
     """
 
-    _test_params = [{}, {"schedule": "streaming", "prior": "uniform"}]
+    _test_params = [{}, {"schedule": "streaming", "prior": "uniform"}, {"base": FTPL()}]
     act_kernel = staticmethod(ada_normal_hedge_act)
     update_kernel = staticmethod(ada_normal_hedge_update)
     weigh_kernel = staticmethod(ada_normal_hedge_weigh)
