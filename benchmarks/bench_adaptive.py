@@ -1,7 +1,8 @@
 """B9: strongly adaptive learners, T=1e5, K=10, N=20 repetitions, against hand-written Numba loops.
 
 * StABL (two queries) on ``VolatileBandit(n_actions=10, period=1000, feedback="multi")``;
-* SAOL over Hedge (full information) on the same environment with ``feedback="full"``.
+* SAOL over Hedge (full information) on the same environment with ``feedback="full"``;
+* CBCE over Hedge (full information, geometric covering, start-time prior) on the same.
 
 ``ol.run`` uses the generated compiled runner with the default pseudo-regret tracker.  Each
 reference is one monolithic ``@njit`` loop of the same algorithm (geometric covering runs, log
@@ -21,6 +22,7 @@ from onlinelearn.environments.volatile import VolatileBandit
 import onlinelearn as ol
 from onlinelearn.core.counter_rng import counter_uniform, draw_key
 from onlinelearn.core.sampling import sample_index
+from onlinelearn.learners.cbce import CBCE
 from onlinelearn.learners.saol import SAOL
 from onlinelearn.learners.stabl import StABL
 
@@ -165,6 +167,95 @@ def saol_one(key, rng, horizon, n_arms, period, eta, rates):
     return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
 
 
+@njit(cache=True, nogil=True)
+def cbce_one(key, rng, horizon, n_arms, period, eta, rates):
+    """CBCE over Hedge runs; ``rates`` is unused (the KT bets have no step size)."""
+    n_levels = eta.shape[0]
+    starts = np.zeros(n_levels, dtype=np.int64)
+    losses = np.zeros((n_levels, n_arms))
+    log_prior = np.full(n_levels, -np.inf)
+    sums = np.zeros(n_levels)
+    counts = np.zeros(n_levels)
+    log_wealth = np.zeros(n_levels)
+    scores = np.zeros(n_levels)
+    x_run = np.zeros((n_levels, n_arms))
+    x = np.zeros(n_arms)
+    row = np.zeros(n_arms)
+    learner = 0.0
+    best_rounds = np.zeros(n_arms)
+    for t0 in range(horizon):
+        t = t0 + 1
+        for k in range(n_levels):
+            if t % (1 << k) == 0:
+                starts[k] = t
+                for a in range(n_arms):
+                    losses[k, a] = 0.0
+                sums[k] = 0.0
+                counts[k] = 0.0
+                log_wealth[k] = 0.0
+                log_prior[k] = -2.0 * np.log(t) - np.log(1.0 + np.floor(np.log2(t)))
+        best_arm = (t0 // period) % n_arms
+        top = -np.inf
+        top_prior = -np.inf
+        for k in range(n_levels):
+            scores[k] = -np.inf
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                top_prior = max(top_prior, log_prior[k])
+                beta = sums[k] / (1.0 + counts[k])
+                if beta > 0.0:
+                    scores[k] = log_prior[k] + np.log(beta) + log_wealth[k]
+                    top = max(top, scores[k])
+                low = np.inf
+                for a in range(n_arms):
+                    low = min(low, losses[k, a])
+                total = 0.0
+                for a in range(n_arms):
+                    x_run[k, a] = np.exp(-eta[k] * (losses[k, a] - low))
+                    total += x_run[k, a]
+                for a in range(n_arms):
+                    x_run[k, a] /= total
+        if top == -np.inf:  # no positive bet: the prior on the awake runs
+            top = top_prior
+            for k in range(n_levels):
+                if starts[k] > 0 and t < starts[k] + (1 << k):
+                    scores[k] = log_prior[k]
+        for a in range(n_arms):
+            x[a] = 0.0
+        weights = 0.0
+        for k in range(n_levels):
+            if scores[k] > -np.inf and starts[k] > 0 and t < starts[k] + (1 << k):
+                w = np.exp(scores[k] - top)
+                weights += w
+                for a in range(n_arms):
+                    x[a] += w * x_run[k, a]
+        for a in range(n_arms):
+            x[a] /= weights
+        played = sample_index(x, rng.random())
+        for a in range(n_arms):
+            row[a] = _loss(key, t0, a, n_arms, BEST if a == best_arm else OTHER)
+        meta = 0.0
+        for a in range(n_arms):
+            meta += x[a] * row[a]
+        for k in range(n_levels):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                run = 0.0
+                for a in range(n_arms):
+                    run += x_run[k, a] * row[a]
+                outcome = meta - run
+                outcome = 0.0 if abs(outcome) <= 1e-12 else min(1.0, max(-1.0, outcome))
+                beta = sums[k] / (1.0 + counts[k])
+                if beta <= 0.0:
+                    outcome = max(outcome, 0.0)
+                log_wealth[k] += np.log1p(outcome * beta)
+                sums[k] += outcome
+                counts[k] += 1.0
+                for a in range(n_arms):
+                    losses[k, a] += row[a]
+        learner += BEST if played == best_arm else OTHER
+        best_rounds[best_arm] += 1.0
+    return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
+
+
 def _references(one):
     @njit(nogil=True, parallel=True)
     def parallel(keys, rngs, horizon, n_arms, period, eta, rates, out):
@@ -196,6 +287,8 @@ def main() -> None:
     saol.reset(full_spec)
     lengths = 2.0 ** np.arange(saol.state_.base_eta.shape[0])
     cases.append(("SAOL (Hedge)", saol, "full", saol_one, saol.state_.base_eta, saol.meta_rates(lengths)))
+    cbce = CBCE()
+    cases.append(("CBCE (Hedge)", cbce, "full", cbce_one, saol.state_.base_eta, saol.meta_rates(lengths)))
     print(f"K={n_arms}, T={horizon}, N={n_reps}; ns per (round x repetition), medians of {arguments.repeats}")
     print(
         f"{'learner':14s} {'threads':>7s} {'library':>9s} {'reference':>10s} {'ratio':>6s} {'regrets':>17s}"

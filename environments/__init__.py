@@ -18,6 +18,7 @@ from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
 from onlinelearn.environments.sea import SEALinearLosses, SEAQuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
+from onlinelearn.environments.tuning import HyperparameterSelection
 from onlinelearn.environments.volatile import JunExperts, SilentSwitchBandit, VolatileBandit
 
 #: Every registered environment class (the common test suite checks each one).
@@ -38,7 +39,8 @@ REGISTRY = [
 REGISTRY += [SEAQuadraticLosses, SEALinearLosses, RepeatedGame]
 #: Volatile bandits and the expert instance of Jun et al. (issue 5).
 REGISTRY += [VolatileBandit, SilentSwitchBandit, JunExperts]
-#: Bandit convex losses answering several queries, and conformal scores with shifts (issue 5).
-REGISTRY += [BanditQuadraticLosses, ShiftingScores]
+#: Bandit convex losses answering several queries, conformal scores with shifts, and
+#: hyperparameter selection as a volatile bandit (issue 5).
+REGISTRY += [BanditQuadraticLosses, ShiftingScores, HyperparameterSelection]
 
 __all__ = ["REGISTRY", *(cls.__name__ for cls in REGISTRY)]

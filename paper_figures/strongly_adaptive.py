@@ -7,13 +7,15 @@
     in the paper all metas run on data-streaming intervals (g = 2) with a uniform prior; unlike
     the paper the runs are Hedge (not KT coin betting) and start uniform (warm starts slow Hedge
     runs down, see the CBCE docstring).
-(b), (c) StABL (Lu et al., ICLR 2024; our reconstruction, see onlinelearn/learners/stabl.py)
+(b) StABL (Lu et al., ICLR 2024; our reconstruction, see onlinelearn/learners/stabl.py)
     against EXP3 (one query), EXP3 given the same two queries naively, fixed-share EXP3 and
     SAOL over EXP3 (one query) on a volatile bandit: K = 5 Bernoulli arms (loss 0.3 for the best,
     0.7 for the others), the best arm moving cyclically every 2000 rounds, T = 20000, 20
-    repetitions.  (b) normalised strongly adaptive regret SA(tau) / sqrt(K tau) against tau;
-    (c) mean regret over the tau rounds after each switch.
-(d) The same five learners choosing the step size of online least-squares SGD
+    repetitions.  The issue's panel (b) asks for two things, drawn side by side: (b1) the
+    normalised strongly adaptive regret SA(tau) / sqrt(K tau) against tau, and (b2) the
+    interval-regret curve right after a switch, the mean regret over the tau rounds after each
+    switch against tau.
+(c) The same five learners choosing the step size of online least-squares SGD
     (:class:`~onlinelearn.environments.tuning.HyperparameterSelection`, our construction of the
     downstream task Lu et al. name): K = 5 step sizes 0.01 ... 1, phases of 2000 rounds
     alternating between a drifting target (large steps win) and a noisy still one (small steps
@@ -48,7 +50,7 @@ from paper_figures._common import Experiment
 NAME = "strongly_adaptive"
 N_ARMS = 5
 TAUS = (50, 100, 200, 500, 1000, 2000)
-TUNING_WINDOW = 200  # rounds of the moving average of panel (d)
+TUNING_WINDOW = 200  # rounds of the moving average of panel (c)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def experiments(quick: bool = False) -> dict[str, TrackedExperiment]:
 
 
 def tuning_experiments(quick: bool = False) -> dict[str, TrackedExperiment]:
-    """Panel (d): the same learners choosing SGD's step size (two runs, one per feedback kind)."""
+    """Panel (c): the same learners choosing SGD's step size (two runs, one per feedback kind)."""
     horizon, period, reps = (4000, 1000, 10) if quick else (20_000, 2000, 20)
     trackers = (StronglyAdaptiveRegret((period,)), MovingAverageLoss(TUNING_WINDOW))
     common = {
@@ -160,9 +162,9 @@ def _final_mean_and_se(results, metric):
 
 
 def draw(all_results: dict):
-    """Four panels: (a) moving-average loss on the experts, (b) SA(tau) / sqrt(K tau), (c)
-    post-switch regret, with 95% confidence bands / bars of the mean; (d) moving-average loss on
-    step-size selection."""
+    """Four panels: (a) moving-average loss on the experts; (b1) SA(tau) / sqrt(K tau) and (b2)
+    post-switch regret against tau, the two halves of the issue's panel (b), with 95% confidence
+    bands / bars of the mean; (c) moving-average loss on step-size selection."""
     import matplotlib.pyplot as plt
 
     from onlinelearn.results import mean_and_standard_error, t_quantile
@@ -198,8 +200,8 @@ def draw(all_results: dict):
                 ax.errorbar(taus, mean, yerr=1.96 * se, marker="o", ms=3, ls=style, label=name, capsize=2)
         ax.set_xscale("log")
         ax.set(xlabel="interval length τ", ylabel=ylabel)
-    axes[1].set_title(f"(b) volatile bandit, K = {N_ARMS}: normalised SA-regret", fontsize="medium")
-    axes[2].set_title("(c) regret right after a switch", fontsize="medium")
+    axes[1].set_title(f"(b1) volatile bandit, K = {N_ARMS}: normalised SA-regret", fontsize="medium")
+    axes[2].set_title("(b2) volatile bandit: interval regret right after a switch", fontsize="medium")
     axes[2].legend(fontsize="small", title="solid: 2 queries; dashed: 1", title_fontsize="small")
     _draw_tuning(axes[3], all_results)
     figure.tight_layout()
@@ -207,7 +209,7 @@ def draw(all_results: dict):
 
 
 def _draw_tuning(ax, all_results) -> None:
-    """Panel (d): moving-average expected loss minus EXP3's on the same realisations (paired, so
+    """Panel (c): moving-average expected loss minus EXP3's on the same realisations (paired, so
     the bands are those of the difference), drift phases shaded."""
     import matplotlib.pyplot as plt
 
@@ -246,7 +248,7 @@ def _draw_tuning(ax, all_results) -> None:
     ax.set(xlim=(0, horizon), ylim=(low - 0.55 * span, high + 0.05 * span), xlabel="round")
     ax.set_ylabel(f"loss minus EXP3's, moving average over {TUNING_WINDOW} rounds")
     ax.set_title(
-        "(d) choosing SGD's step size (K = 5); shaded: drift phases (large steps best)", fontsize="medium"
+        "(c) choosing SGD's step size (K = 5); shaded: drift phases (large steps best)", fontsize="medium"
     )
     ax.legend(
         fontsize="small",

@@ -105,7 +105,7 @@ def test_all_quick_runs_every_registered_figure(tmp_path):
 
 
 def test_strongly_adaptive_tuning_panel():
-    """Panel (d) of ``strongly_adaptive`` (step-size selection): its two quick runs carry the five
+    """Panel (c) of ``strongly_adaptive`` (step-size selection): its two quick runs carry the five
     learners on the same realisations, losses stay in [0, 1], StABL's worst regret over
     1000-round windows is below EXP3's (quick sizes: about 55 vs 79, standard errors about 3),
     and the panel draws one curve per learner plus EXP3's zero line."""

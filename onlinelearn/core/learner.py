@@ -36,9 +36,18 @@ class KernelLearner:
     _parameter_constraints: ClassVar[dict] = {}
     #: Small parameter sets the common test suite instantiates.
     _test_params: ClassVar[list[dict]] = [{}]
+    #: Queries per round this learner asks (the first is played): checked against the
+    #: environment's budget ``spec.n_queries`` before round 1 (:func:`check_query_budget`).
+    n_queries: ClassVar[int] = 1
     #: The kernels; subclasses set them with ``staticmethod(module_kernel)``.
     act_kernel: ClassVar[Any] = None
     update_kernel: ClassVar[Any] = None
+    #: Optional, finite actions: ``distribution(state) -> p`` (a float64 array), the distribution
+    #: the next ``act`` samples from, without drawing.  A learner that declares it promises that
+    #: ``act(state, rng)`` is ``sample_index(distribution(state), rng.random())`` with no other
+    #: effect, and that ``update`` does not read the action (a meta-learner mixes the distributions
+    #: of its runs and samples once; :mod:`onlinelearn.learners.composed`).
+    distribution_kernel: ClassVar[Any] = None
 
     def init_state(self, spec: EnvSpec, rng: np.random.Generator):
         """Build the state record for ``spec`` (parameters already validated)."""
@@ -96,6 +105,7 @@ class KernelLearner:
                 f"{name} plays points of a convex set; the environment has "
                 f"{spec.n_actions} discrete actions and no decision set."
             )
+        check_query_budget(self, spec)
 
     def horizon_of(self, spec: EnvSpec, parameter: str) -> int:
         """The horizon needed by a fixed-horizon tuning, or a clear error naming ``parameter``."""
@@ -117,3 +127,23 @@ class KernelLearner:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def check_query_budget(learner, spec: EnvSpec) -> None:
+    """Refuse, before round 1, a learner that asks more queries per round (its ``n_queries``,
+    1 if it declares none) than the environment answers (``spec.n_queries``).
+
+    The compiled environments answer only the first ``spec.n_queries`` queries of an action, so
+    without this check the extra queries would be dropped silently.
+    """
+    needed = getattr(learner, "n_queries", 1)
+    if isinstance(needed, bool) or not isinstance(needed, int | np.integer) or needed < 1:
+        raise ValueError(
+            f"The 'n_queries' attribute of {type(learner).__name__} (queries it asks per round) must be "
+            f"an int in the range [1, inf). Got {needed!r} instead."
+        )
+    if needed > spec.n_queries:
+        raise ValueError(
+            f"{type(learner).__name__} asks {needed} queries per round; the environment allows "
+            f"{spec.n_queries} (spec.n_queries)."
+        )

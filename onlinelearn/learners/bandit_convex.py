@@ -49,7 +49,6 @@ from onlinelearn.learners.intervals import (
     sleeping_state,
 )
 from onlinelearn.learners.ogd import required_gradient_bound
-from onlinelearn.learners.stabl import check_queries_allowed
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,6 +101,7 @@ class TwoPointLearner(KernelLearner):
 
     accepts = (FeedbackKind.BANDIT_CONVEX,)
     action_space = "continuous"
+    n_queries = 2
 
     def check_spec(self, spec) -> None:
         super().check_spec(spec)
@@ -110,7 +110,6 @@ class TwoPointLearner(KernelLearner):
                 f"{type(self).__name__} plays in a Euclidean ball centred at 0; the environment's "
                 f"decision set is a {spec.decision_set.name}."
             )
-        check_queries_allowed(self, spec, 2)
 
 
 # --------------------------------------------------------------------------------------------

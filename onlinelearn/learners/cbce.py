@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
+from onlinelearn.learners.hedge import Hedge
+from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
-    PriorChoiceMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -17,6 +18,9 @@ from onlinelearn.learners.intervals import (
     score_runs,
     update_bases,
 )
+from onlinelearn.learners.ogd import OGD
+from onlinelearn.learners.ons import ONS
+from onlinelearn.learners.optimistic_hedge import OptimisticHedge
 
 # meta_stats columns: sum of rectified coin outcomes, awake rounds, log wealth.
 _SUM = 0
@@ -24,16 +28,14 @@ _COUNT = 1
 _LOG_WEALTH = 2
 
 
-@kernel
-def cbce_act(state, rng):
+@inlined_kernel
+def cbce_weigh(meta):
     """``p_t(J) ∝ pi_J [w_t(J)]_+`` over awake runs (the prior on them if all bets are <= 0).
 
     With ``beta = sum / (1 + awake rounds)`` the KT betting fraction (in (-1, 1)), the score of a
     run is ``ln pi_J + ln beta + ln W_J`` when ``beta > 0`` and ``-inf`` otherwise.
     """
-    begin_round(state)
-    base_distributions(state)
-    awake, stats, log_prior, scores = state.awake, state.meta_stats, state.log_weights, state.slot_losses
+    awake, stats, log_prior, scores = meta.awake, meta.meta_stats, meta.log_weights, meta.slot_losses
     for slot in range(awake.shape[0]):
         scores[slot] = -np.inf
         if awake[slot]:
@@ -41,17 +43,14 @@ def cbce_act(state, rng):
             if beta > 0.0:
                 scores[slot] = log_prior[slot] + np.log(beta) + stats[slot, _LOG_WEALTH]
     # slot_losses is free scratch space until the update overwrites it.
-    if not normalise_scores(awake, scores, state.meta_probabilities):
-        normalise_log_weights(state)  # log_weights hold the log prior
-    return mix_and_sample(state, rng)
+    if not normalise_scores(awake, scores, meta.meta_probabilities):
+        normalise_log_weights(meta)  # log_weights hold the log prior
 
 
-@kernel
-def cbce_update(state, action, feedback):
+@inlined_kernel
+def cbce_learn(meta):
     """Rectified coin outcome ``g``; ``wealth *= 1 + g beta``; ``sum += g``; awake rounds += 1."""
-    estimate_losses(state, action, feedback)
-    score_runs(state)
-    awake, stats, run_losses, meta_loss = state.awake, state.meta_stats, state.slot_losses, state.scalars[1]
+    awake, stats, run_losses, meta_loss = meta.awake, meta.meta_stats, meta.slot_losses, meta.scalars[1]
     for slot in range(awake.shape[0]):
         if awake[slot]:
             beta = stats[slot, _SUM] / (1.0 + stats[slot, _COUNT])
@@ -61,6 +60,21 @@ def cbce_update(state, action, feedback):
             stats[slot, _LOG_WEALTH] += np.log1p(outcome * beta)
             stats[slot, _SUM] += outcome
             stats[slot, _COUNT] += 1.0
+
+
+@kernel
+def cbce_act(state, rng):
+    begin_round(state)
+    base_distributions(state)
+    cbce_weigh(state)
+    return mix_and_sample(state, rng)
+
+
+@kernel
+def cbce_update(state, action, feedback):
+    estimate_losses(state, action, feedback)
+    score_runs(state)
+    cbce_learn(state)
     update_bases(state)
 
 
@@ -88,11 +102,14 @@ class CBCE(PriorChoiceMetaLearner):
     with Hedge copies tuned to their interval, ``c = sqrt(ln N / 2)``, ``alpha = 1/2``.
 
     Bandit feedback (base EXP3, one query) uses importance-weighted estimates and clipped
-    outcomes, as :class:`~onlinelearn.learners.saol.SAOL` does; no bound is claimed for it.
+    outcomes, as :class:`~onlinelearn.learners.saol.SAOL` does; no bound is claimed for it.  Any
+    other registered base composes as in :class:`~onlinelearn.learners.saol.SAOL` (mixed
+    distributions, sampled runs, or points with linearised regrets ``<g_t, x_t - x_t^J> / (G D)``).
 
     Args:
-        base: Hedge (full information) or EXP3 (bandit) with a fixed-horizon tuning; ``None``
-            picks by the feedback kind.
+        base: any learner with kernels that accepts FULL_INFORMATION or GRADIENT feedback, or
+            EXP3 with a fixed-horizon tuning (bandit); ``None`` picks Hedge or EXP3 by the
+            feedback kind.
         schedule: ``"geometric"`` or ``"streaming"`` (data-streaming intervals).
         lifetime_factor: ``g`` of data-streaming intervals.
         warm_start: new runs start at the previous played mixture (the paper's experiments, with
@@ -101,6 +118,15 @@ class CBCE(PriorChoiceMetaLearner):
         prior: ``"start_time"`` (the theorem's prior) or ``"uniform"``.
     """
 
-    _test_params = [{}, {"schedule": "streaming", "prior": "uniform", "warm_start": True}]
+    _test_params = [
+        {},
+        {"schedule": "streaming", "prior": "uniform", "warm_start": True},
+        {"base": Hedge(anytime=True), "schedule": "streaming"},
+        {"base": OptimisticHedge()},
+        {"base": OGD(), "schedule": "streaming", "prior": "uniform"},
+        {"base": ONS(alpha=0.1)},
+    ]
     act_kernel = staticmethod(cbce_act)
     update_kernel = staticmethod(cbce_update)
+    weigh_kernel = staticmethod(cbce_weigh)
+    learn_kernel = staticmethod(cbce_learn)

@@ -10,11 +10,12 @@ import numpy as np
 
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.learner import KernelLearner
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.params import Interval
 from onlinelearn.core.sampling import sample_index
+from onlinelearn.learners.followers import FTPL
+from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
-    PriorChoiceMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -190,34 +191,44 @@ def normal_potential_log_weight(regret, absolute):
     return np.log(0.5) + high + np.log(-np.expm1(low - high))
 
 
-@kernel
-def ada_normal_hedge_act(state, rng):
+@inlined_kernel
+def ada_normal_hedge_weigh(meta):
     """``p_t(J) ∝ pi_J w(R_J, C_J)`` over awake runs (the prior on them if every weight is 0)."""
-    begin_round(state)
-    base_distributions(state)
-    awake, stats, log_prior, scores = state.awake, state.meta_stats, state.log_weights, state.slot_losses
+    awake, stats, log_prior, scores = meta.awake, meta.meta_stats, meta.log_weights, meta.slot_losses
     for slot in range(awake.shape[0]):
         scores[slot] = -np.inf
         if awake[slot]:
             potential = normal_potential_log_weight(stats[slot, _REGRET], stats[slot, _ABSOLUTE])
             scores[slot] = log_prior[slot] + potential
     # slot_losses is free scratch space until the update overwrites it.
-    if not normalise_scores(awake, scores, state.meta_probabilities):
-        normalise_log_weights(state)
-    return mix_and_sample(state, rng)
+    if not normalise_scores(awake, scores, meta.meta_probabilities):
+        normalise_log_weights(meta)
 
 
-@kernel
-def ada_normal_hedge_update(state, action, feedback):
-    """``R_J += r_t(J)``, ``C_J += |r_t(J)|`` for awake runs; every awake run learns."""
-    estimate_losses(state, action, feedback)
-    score_runs(state)
-    awake, stats, run_losses, meta_loss = state.awake, state.meta_stats, state.slot_losses, state.scalars[1]
+@inlined_kernel
+def ada_normal_hedge_learn(meta):
+    """``R_J += r_t(J)``, ``C_J += |r_t(J)|`` for awake runs."""
+    awake, stats, run_losses, meta_loss = meta.awake, meta.meta_stats, meta.slot_losses, meta.scalars[1]
     for slot in range(awake.shape[0]):
         if awake[slot]:
             regret = clipped_regret(meta_loss, run_losses[slot])
             stats[slot, _REGRET] += regret
             stats[slot, _ABSOLUTE] += abs(regret)
+
+
+@kernel
+def ada_normal_hedge_act(state, rng):
+    begin_round(state)
+    base_distributions(state)
+    ada_normal_hedge_weigh(state)
+    return mix_and_sample(state, rng)
+
+
+@kernel
+def ada_normal_hedge_update(state, action, feedback):
+    estimate_losses(state, action, feedback)
+    score_runs(state)
+    ada_normal_hedge_learn(state)
     update_bases(state)
 
 
@@ -240,14 +251,17 @@ class AdaNormalHedge(PriorChoiceMetaLearner):
     construction of AdaNormalHedge.TV; the bound is not tested with constants.
 
     Args:
-        base: Hedge (full information) or EXP3 (bandit) with a fixed-horizon tuning; ``None``
-            picks by the feedback kind.
+        base: any learner with kernels that accepts FULL_INFORMATION or GRADIENT feedback, or
+            EXP3 with a fixed-horizon tuning (bandit); ``None`` picks Hedge or EXP3 by the
+            feedback kind (composition as in :class:`~onlinelearn.learners.saol.SAOL`).
         schedule: ``"geometric"`` or ``"streaming"``.
         lifetime_factor: ``g`` of data-streaming intervals.
         warm_start: new runs start at the previous played mixture.
         prior: ``"start_time"`` (``pi_J ∝ 1 / (J_1^2 (1 + floor(log2 J_1)))``) or ``"uniform"``.
     """
 
-    _test_params = [{}, {"schedule": "streaming", "prior": "uniform"}]
+    _test_params = [{}, {"schedule": "streaming", "prior": "uniform"}, {"base": FTPL()}]
     act_kernel = staticmethod(ada_normal_hedge_act)
     update_kernel = staticmethod(ada_normal_hedge_update)
+    weigh_kernel = staticmethod(ada_normal_hedge_weigh)
+    learn_kernel = staticmethod(ada_normal_hedge_learn)

@@ -29,6 +29,13 @@ def hedge_probabilities(state):
 
 
 @kernel
+def hedge_distribution(state):
+    """``p_t`` of the next :func:`hedge_act`, without drawing (``distribution_kernel``)."""
+    hedge_probabilities(state)
+    return state.probabilities
+
+
+@kernel
 def hedge_act(state, rng):
     """Sample ``I_t ~ p_t`` by inverse CDF from one uniform."""
     hedge_probabilities(state)
@@ -80,6 +87,7 @@ class Hedge(KernelLearner):
     _test_params = [{}, {"anytime": True}, {"eta": 0.5}]
     act_kernel = staticmethod(hedge_act)
     update_kernel = staticmethod(hedge_update)
+    distribution_kernel = staticmethod(hedge_distribution)
 
     def __init__(self, eta: float | None = None, anytime: bool = False):
         self.eta = eta

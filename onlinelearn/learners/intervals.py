@@ -18,33 +18,24 @@ and live ``g 2^k`` rounds), and a run that starts takes over the slot of the exp
 level.  A slot is awake at round ``t`` iff ``start <= t <= end``.  Memory and per-round cost are
 O(K log T) for K actions and horizon T.
 
-Design and its limits (composition in compiled code).  A Numba kernel cannot call an arbitrary
-base learner's kernels generically, so the meta-learners' kernels are specialised to
-exponential-weights base learners: Hedge (:class:`~onlinelearn.learners.hedge.Hedge`) on
-full-information feedback and EXP3 (:class:`~onlinelearn.learners.exp3.EXP3`) on bandit feedback.
-The meta takes the base learner *object* and composes with it in Python: the base declares which
-feedback kind it accepts (checked before round 1) and its own fixed-horizon tuning gives the step
-size of each copy, with the interval's length as the horizon.  Inside the kernels every copy is the
-base's update rule on a row of a ``(n_slots, K)`` array of cumulative (estimated) losses, with the
-probabilities recomputed in log space each round.  Other base learners (anytime rates, UCB, OGD)
-are refused with a clear error.
+Two kinds of runs share this bookkeeping.  *Composed* runs (:mod:`onlinelearn.learners.composed`)
+are copies of any registered base learner, each a state record of the base driven by the base's
+own kernels.  *Exponential-weights rows* (the helpers below) are a specialisation: a run of
+Hedge or EXP3 with a fixed-horizon tuning is one row of a ``(n_slots, K)`` array of cumulative
+(estimated) losses, its probabilities recomputed in log space each round; SAOL, CBCE and
+AdaNormalHedge use it for those two bases (exact and bit-for-bit the results of the original
+specialised kernels), StABL and the bandit-convex learner for their own runs.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
 
-from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.learner import KernelLearner
 from onlinelearn.core.numba_options import inlined_kernel
-from onlinelearn.core.params import InstanceOf, Interval, Options
 from onlinelearn.core.sampling import sample_index
-from onlinelearn.learners.exp3 import EXP3
-from onlinelearn.learners.hedge import Hedge
 
 GEOMETRIC = 0
 STREAMING = 1
@@ -65,7 +56,10 @@ _ROUNDING = 1e-12
 
 
 class SleepingState(NamedTuple):
-    """State of a meta-learner over exponential-weights runs on an interval schedule."""
+    """State of a meta-learner on an interval schedule: the schedule, the meta weights, and the
+    runs' rows (exponential-weights runs keep their cumulative losses here; composed runs keep
+    ``base_losses`` of width 0, ``base_eta`` only for its length, and their points or
+    distributions in ``base_probabilities``)."""
 
     schedule: int  # GEOMETRIC or STREAMING
     copies: int  # slots per level
@@ -75,14 +69,14 @@ class SleepingState(NamedTuple):
     awake: np.ndarray  # bool (n_slots,): runs awake this round (written by begin_round)
     base_eta: np.ndarray  # (n_levels,): step size of a run of that level (base's own tuning)
     base_losses: np.ndarray  # (n_slots, K): cumulative (estimated) losses of each run since its start
-    base_probabilities: np.ndarray  # (n_slots, K): x_t^J of each awake run (written by act)
+    base_probabilities: np.ndarray  # (n_slots, K or d): x_t^J of each awake run (written by act)
     prior: int  # PRIOR_* code: the initial log weight of a run
     meta_rate: np.ndarray  # (n_levels,): meta step size of a run of that level (SAOL, StABL)
     log_weights: np.ndarray  # (n_slots,): log meta weight or log prior of each run
     meta_stats: np.ndarray  # (n_slots, 3): meta statistics (meaning depends on the meta)
     meta_probabilities: np.ndarray  # (n_slots,): p_t(J), zero for sleeping runs
-    probabilities: np.ndarray  # (K,): the played mixture x_t = sum_J p_t(J) x_t^J
-    estimates: np.ndarray  # (K,): this round's loss vector or its estimate
+    probabilities: np.ndarray  # (K or d,): the played mixture x_t = sum_J p_t(J) x_t^J
+    estimates: np.ndarray  # (K or d,): this round's loss vector, its estimate, or the gradient
     slot_losses: np.ndarray  # (n_slots,): <x_t^J, estimates>
     scalars: np.ndarray  # [rounds played, meta loss <x_t, estimates>]
     warm_start: bool  # new runs start at the previous round's played mixture
@@ -308,40 +302,6 @@ def copies_for(schedule: str, lifetime_factor: int) -> int:
     return 1 if schedule == "geometric" else max(1, math.ceil(int(lifetime_factor) / 2))
 
 
-def resolved_base(meta, spec):
-    """The meta's base learner; ``None`` means Hedge on full information and EXP3 otherwise."""
-    if meta.base is not None:
-        return meta.base
-    return Hedge() if spec.feedback_kind == FeedbackKind.FULL_INFORMATION else EXP3()
-
-
-def check_base(meta, spec) -> None:
-    """Refuse, before round 1, a base learner the compiled meta cannot run or that cannot play here."""
-    base, owner = resolved_base(meta, spec), type(meta).__name__
-    if type(base) not in (Hedge, EXP3):
-        raise TypeError(
-            f"The 'base' parameter of {owner} must be a Hedge (full information) or EXP3 (bandit) "
-            f"instance: the compiled meta runs exponential-weights copies. Got {base!r} instead."
-        )
-    if base.anytime:
-        raise ValueError(
-            f"The 'base' parameter of {owner} must use a fixed-horizon tuning (anytime=False): each "
-            f"copy is tuned for its interval's length. Got {base!r} instead."
-        )
-    kind = FeedbackKind(spec.feedback_kind)
-    if kind not in base.accepts:
-        accepted = ", ".join(k.name for k in base.accepts)
-        raise TypeError(
-            f"{owner}'s base learner {base!r} accepts feedback of kind {accepted}; "
-            f"the environment gives {kind.name}."
-        )
-
-
-def base_step_sizes(base, spec, run_lengths: np.ndarray) -> np.ndarray:
-    """The base learner's own tuning with each run's length as its horizon."""
-    return np.array([base.learning_rate(replace(spec, horizon=int(n))) for n in run_lengths], dtype=float)
-
-
 def sleeping_state(
     spec,
     schedule: str,
@@ -351,11 +311,20 @@ def sleeping_state(
     prior: int,
     warm_start: bool,
     mode: int,
+    width: int | None = None,
+    loss_width: int | None = None,
 ) -> SleepingState:
+    """The state of ``n_levels = len(base_eta)`` levels of runs on ``schedule``.
+
+    ``width`` is the length of a run's distribution (default ``spec.n_actions``; the dimension
+    for runs that play points) and ``loss_width`` that of a run's cumulative-loss row (default
+    ``width``; 0 for composed runs, which keep their losses in their own state).
+    """
     n_levels = base_eta.shape[0]
     copies = copies_for(schedule, lifetime_factor)
     n_slots = n_levels * copies
-    n_actions = int(spec.n_actions)
+    n_actions = int(spec.n_actions) if width is None else int(width)
+    loss_width = n_actions if loss_width is None else int(loss_width)
     return SleepingState(
         SCHEDULES[schedule],
         copies,
@@ -364,7 +333,7 @@ def sleeping_state(
         np.zeros(n_slots, dtype=np.int64),
         np.zeros(n_slots, dtype=np.bool_),
         np.ascontiguousarray(base_eta, dtype=float),
-        np.zeros((n_slots, n_actions)),
+        np.zeros((n_slots, loss_width)),
         np.full((n_slots, n_actions), 1.0 / n_actions),
         int(prior),
         np.ascontiguousarray(meta_rate, dtype=float),
@@ -390,84 +359,6 @@ def horizon_levels(meta, spec) -> int:
     return n_levels_for(spec.horizon)
 
 
-class IntervalMetaLearner(KernelLearner):
-    """Shared Python face of the meta-learners over exponential-weights runs on a schedule.
-
-    Subclasses set ``act_kernel``/``update_kernel``, the ``prior_code`` of a new run's weight and,
-    if they use one, :meth:`meta_rates` (a step size per level).  Their ``__init__`` stores
-    ``base``, ``schedule``, ``lifetime_factor`` and ``warm_start``.
-    """
-
-    accepts = (FeedbackKind.FULL_INFORMATION, FeedbackKind.BANDIT)
-    #: PRIOR_* code of a new run's initial weight.
-    prior_code = PRIOR_UNIFORM
-    _parameter_constraints = {
-        "base": [InstanceOf((Hedge, EXP3)), None],
-        "schedule": [Options(tuple(SCHEDULES))],
-        "lifetime_factor": [Interval(int, 1, None)],
-        "warm_start": [Options((True, False))],
-    }
-
-    def check_spec(self, spec) -> None:
-        super().check_spec(spec)
-        check_base(self, spec)
-
-    def prior_code_now(self) -> int:
-        """PRIOR_* code of a new run's initial weight (subclasses may choose it from parameters)."""
-        return self.prior_code
-
-    def meta_rates(self, run_lengths: np.ndarray) -> np.ndarray:
-        """Meta step size of a run of each length (unused by default)."""
-        return np.zeros(run_lengths.shape[0])
-
-    def init_state(self, spec, rng):
-        run_lengths = lifetimes(self.schedule, horizon_levels(self, spec), self.lifetime_factor)
-        base_eta = base_step_sizes(resolved_base(self, spec), spec, run_lengths)
-        mode = MODE_FULL if spec.feedback_kind == FeedbackKind.FULL_INFORMATION else MODE_BANDIT
-        return sleeping_state(
-            spec,
-            self.schedule,
-            self.lifetime_factor,
-            base_eta,
-            self.meta_rates(run_lengths),
-            self.prior_code_now(),
-            self.warm_start,
-            mode,
-        )
-
-    @property
-    def run_lengths(self) -> np.ndarray:
-        """Length of a run of each level (after :meth:`reset`)."""
-        return lifetimes(self.schedule, self.state_.base_eta.shape[0], self.lifetime_factor)
-
-
 def awake_slots(state, t: int) -> np.ndarray:
     """Indices of the runs awake at round ``t`` (Python helper for tests and inspection)."""
     return np.flatnonzero((state.starts > 0) & (state.starts <= t) & (t <= state.ends))
-
-
-class PriorChoiceMetaLearner(IntervalMetaLearner):
-    """A meta-learner whose new runs start with weight ``prior``: ``"start_time"``
-    (``pi_J ∝ 1 / (J_1^2 (1 + floor(log2 J_1)))``) or ``"uniform"`` (CBCE, AdaNormalHedge)."""
-
-    _parameter_constraints = {
-        **IntervalMetaLearner._parameter_constraints,
-        "prior": [Options(("start_time", "uniform"))],
-    }
-
-    def __init__(
-        self,
-        base=None,
-        schedule: str = "geometric",
-        lifetime_factor: int = 2,
-        warm_start: bool = False,
-        prior: str = "start_time",
-    ):
-        self.base = base
-        self.schedule = schedule
-        self.lifetime_factor = lifetime_factor
-        self.warm_start = warm_start
-        self.prior = prior
-
-    def prior_code_now(self) -> int:
-        return PRIOR_START_TIME if self.prior == "start_time" else PRIOR_UNIFORM

@@ -43,6 +43,13 @@ def optimistic_hedge_probabilities(state):
 
 
 @kernel
+def optimistic_hedge_distribution(state):
+    """``p_t`` of the next :func:`optimistic_hedge_act`, without drawing (``distribution_kernel``)."""
+    optimistic_hedge_probabilities(state)
+    return state.probabilities
+
+
+@kernel
 def optimistic_hedge_act(state, rng):
     optimistic_hedge_probabilities(state)
     return sample_index(state.probabilities, rng.random())
@@ -93,6 +100,7 @@ class OptimisticHedge(KernelLearner):
     _test_params = [{}, {"adaptive": True}, {"eta": 0.5}]
     act_kernel = staticmethod(optimistic_hedge_act)
     update_kernel = staticmethod(optimistic_hedge_update)
+    distribution_kernel = staticmethod(optimistic_hedge_distribution)
 
     def __init__(self, eta: float | None = None, adaptive: bool = False):
         self.eta = eta

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
+from onlinelearn.learners.hedge import Hedge
+from onlinelearn.learners.interval_meta import IntervalMetaLearner
 from onlinelearn.learners.intervals import (
     PRIOR_STEP_SIZE,
-    IntervalMetaLearner,
     base_distributions,
     begin_round,
     clipped_regret,
@@ -17,6 +18,27 @@ from onlinelearn.learners.intervals import (
     score_runs,
     update_bases,
 )
+from onlinelearn.learners.ogd import OGD
+from onlinelearn.learners.ons import ONS
+from onlinelearn.learners.optimistic_hedge import OptimisticHedge
+
+
+@inlined_kernel
+def saol_weigh(meta):
+    """``p_t(J) ∝ w_t(J)`` over awake runs."""
+    normalise_log_weights(meta)
+
+
+@inlined_kernel
+def saol_learn(meta):
+    """``log w(J) += log(1 + eta_J r_t(J))`` for awake runs, ``r_t(J)`` from ``slot_losses`` and the
+    meta loss ``scalars[1]`` (clipped to [-1, 1])."""
+    awake, log_weights, rates, run_losses = meta.awake, meta.log_weights, meta.meta_rate, meta.slot_losses
+    meta_loss, copies = meta.scalars[1], meta.copies
+    for slot in range(awake.shape[0]):
+        if awake[slot]:
+            regret = clipped_regret(meta_loss, run_losses[slot])
+            log_weights[slot] += np.log1p(rates[slot // copies] * regret)
 
 
 @kernel
@@ -24,21 +46,16 @@ def saol_act(state, rng):
     """Restart the runs starting now, ``p_t(J) ∝ w_t(J)`` over awake runs, play ``x_t``."""
     begin_round(state)
     base_distributions(state)
-    normalise_log_weights(state)
+    saol_weigh(state)
     return mix_and_sample(state, rng)
 
 
 @kernel
 def saol_update(state, action, feedback):
-    """``log w(J) += log(1 + eta_J r_t(J))`` for awake runs; every awake run learns."""
+    """Every awake run's meta weight learns from its regret; every awake run learns."""
     estimate_losses(state, action, feedback)
     score_runs(state)
-    awake, log_weights, rates, run_losses = state.awake, state.log_weights, state.meta_rate, state.slot_losses
-    meta_loss, copies = state.scalars[1], state.copies
-    for slot in range(awake.shape[0]):
-        if awake[slot]:
-            regret = clipped_regret(meta_loss, run_losses[slot])
-            log_weights[slot] += np.log1p(rates[slot // copies] * regret)
+    saol_learn(state)
     update_bases(state)
 
 
@@ -58,6 +75,15 @@ class SAOL(IntervalMetaLearner):
     ``x_t^J``, in one inverse-CDF draw).  Each copy is the base learner tuned for the horizon
     ``|J|`` (Hedge: ``eta = sqrt(8 ln N / |J|)``).
 
+    Any registered base learner composes (:mod:`onlinelearn.learners.interval_meta`): on
+    FULL_INFORMATION feedback its copies' distributions are mixed (or, for a base without a
+    distribution kernel, ``J ~ p_t`` is drawn and ``B_J``'s own action played, with unbiased
+    regret estimates); on GRADIENT feedback (OGD, OMD, ONS, ...) the meta plays
+    ``x_t = sum_J p_t(J) x_t^J``, every copy gets the gradient ``g_t`` at ``x_t``, and
+    ``r_t(J) = <g_t, x_t - x_t^J> / (G D)``, Daniely et al.'s reduction for online convex
+    optimisation (the guarantee then holds with ``C`` the base's constant on linear losses, in
+    units of ``G D``).
+
     Guarantee (Daniely et al., Theorem 1): if the base learner has regret at most ``C T^alpha``,
     then for every interval ``I = [q, s]`` and losses in [0, 1]::
 
@@ -71,9 +97,9 @@ class SAOL(IntervalMetaLearner):
     one-query learner is strongly adaptive, and no bound is claimed for it.
 
     Args:
-        base: a :class:`~onlinelearn.learners.hedge.Hedge` (full information) or
-            :class:`~onlinelearn.learners.exp3.EXP3` (bandit) instance with a fixed-horizon
-            tuning; ``None`` picks by the feedback kind.
+        base: any learner with kernels that accepts FULL_INFORMATION or GRADIENT feedback, or
+            :class:`~onlinelearn.learners.exp3.EXP3` with a fixed-horizon tuning (bandit);
+            ``None`` picks :class:`~onlinelearn.learners.hedge.Hedge` or EXP3 by the feedback kind.
         schedule: ``"geometric"`` (covering intervals) or ``"streaming"`` (data-streaming intervals).
         lifetime_factor: ``g``, the lifetime factor of data-streaming intervals (>= 1).
         warm_start: start each new copy at the previous round's played mixture (Jun et al. 2017,
@@ -82,9 +108,19 @@ class SAOL(IntervalMetaLearner):
     """
 
     prior_code = PRIOR_STEP_SIZE
-    _test_params = [{}, {"schedule": "streaming", "lifetime_factor": 2}, {"warm_start": True}]
+    _test_params = [
+        {},
+        {"schedule": "streaming", "lifetime_factor": 2},
+        {"warm_start": True},
+        {"base": Hedge(anytime=True)},
+        {"base": OptimisticHedge(), "schedule": "streaming"},
+        {"base": OGD()},
+        {"base": ONS(alpha=0.1)},
+    ]
     act_kernel = staticmethod(saol_act)
     update_kernel = staticmethod(saol_update)
+    weigh_kernel = staticmethod(saol_weigh)
+    learn_kernel = staticmethod(saol_learn)
 
     def __init__(
         self, base=None, schedule: str = "geometric", lifetime_factor: int = 2, warm_start: bool = False

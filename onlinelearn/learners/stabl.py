@@ -1,14 +1,30 @@
 """StABL: strongly adaptive bandit learning with two queries per round, and a naive two-query EXP3.
 
-Evidence status (read this before citing): the paper's algorithm box could not be obtained
-(arXiv 2401.09278; see ``shared/reference/stabl.md``).  What follows the paper (its abstract and
-introduction): two queries per round, the first played and charged, the second only observed;
-EXP3-type base learners under a multiplicative-weights meta with step sizes that vary with the
-scale; an observation distribution chosen so that every base learner gets unbiased loss
-estimates of bounded variance; the target ``O~(sqrt(K |I|))`` regret on every interval ``I``.
-What is our reconstruction: the geometric covering schedule, the exact step sizes, the meta's
-product update and initial weights (taken from SAOL), and the observation distribution (the
-uniform mixture of the awake runs' distributions).
+Evidence status (read this before citing; sources in ``shared/reference/stabl.md``).  The paper's
+algorithm box, theorem constants and experimental set-up could not be obtained (arXiv 2401.09278).
+
+* From the paper (its abstract and the opening of its introduction): strongly adaptive regret as
+  the measure; with one query per round, Daniely et al.'s almost-linear lower bound; with two
+  queries per round, ``O~(sqrt(K |I|))`` regret on every interval ``I``, tight up to logarithms;
+  the ingredients it names, a multiplicative-weights scheme with varying step sizes and an
+  observation distribution chosen to control the variance of the loss estimates; experiments on
+  volatile environments and on algorithm selection for hyperparameter optimisation.
+* From AI-written summaries only (sciencestack.ai and liner.com, not the paper): an EXP3-based
+  meta-algorithm over EXP3 base learners, and loss estimators that are *unbiased* with controlled
+  variance (for the base learners and the meta).
+* Our reconstruction (not seen in any source): that the step sizes vary with the interval's
+  scale; the feedback model (query 1 played and charged, query 2 observed only, the two arms
+  drawn independently); the geometric covering schedule and restarted EXP3 runs; every step size;
+  the meta's SAOL-style product update and its initial weights; the observation distribution
+  (uniform mixture of the awake runs' distributions); the estimator built from the second query
+  only (the played arm's loss is not used); the cap of 1/2 on the meta step size and the floor of
+  1/2 on each update factor ``1 + gamma_J r_hat``; the optional uniform exploration ``epsilon``;
+  and the default scales ``eta_scale = gamma_scale = 32``, tuned on one instance (K = 5 Bernoulli
+  arms, losses 0.3 / 0.7, best arm switching cyclically every 2000 rounds, T = 10^4, 20 seeds: the
+  instance of ``tests/learners/test_stabl.py``), where the theory's constants adapted too slowly.
+  On held-out instances the tuned defaults keep both tested properties on two of four (random
+  switch times, three arms) and miss them on drifting means and on ten arms (numbers in the
+  tests).
 """
 
 from __future__ import annotations
@@ -38,15 +54,6 @@ from onlinelearn.learners.intervals import (
 )
 
 _ESTIMATE_CAP = 1e300
-
-
-def check_queries_allowed(learner, spec, needed: int) -> None:
-    """Refuse, before round 1, an environment whose per-round query budget is too small."""
-    if spec.n_queries < needed:
-        raise ValueError(
-            f"{type(learner).__name__} asks {needed} queries per round; the environment allows "
-            f"{spec.n_queries} (spec.n_queries)."
-        )
 
 
 class StABLState(NamedTuple):
@@ -142,7 +149,10 @@ class StABL(KernelLearner):
     = 32`` give 87 there and a normalised strongly adaptive regret that is flat in ``tau``
     (1.72, 2.02, 1.66 at ``tau`` = 100, 500, 2000; EXP3 1.79, 3.99, 7.54).  ``gamma_J`` is capped
     at 1/2 and each factor ``1 + gamma_J r_hat`` at >= 1/2, so weights stay positive; the
-    reconstructed bound is stated for ``c = 1`` only.
+    reconstructed bound is stated for ``c = 1`` only.  Held-out instances (not used for tuning,
+    ``tests/learners/test_stabl.py``): both properties hold with random switch times and with three
+    arms; with drifting means (normalised 0.99, 1.59, 1.79; 2.2x below EXP3 after a switch) and
+    with ten arms switching every 2000 rounds (1.26, 2.32, 2.20; 2.8x) they are missed.
 
     Args:
         eta_scale: ``c_eta``, multiplies the runs' step sizes.
@@ -154,6 +164,7 @@ class StABL(KernelLearner):
     """
 
     accepts = (FeedbackKind.MULTI_QUERY,)
+    n_queries = 2
     _parameter_constraints = {
         "eta_scale": [Interval(float, 0, None, closed="neither")],
         "gamma_scale": [Interval(float, 0, None, closed="neither")],
@@ -167,10 +178,6 @@ class StABL(KernelLearner):
         self.eta_scale = eta_scale
         self.gamma_scale = gamma_scale
         self.exploration = exploration
-
-    def check_spec(self, spec) -> None:
-        super().check_spec(spec)
-        check_queries_allowed(self, spec, 2)
 
     def step_sizes(self, spec) -> tuple[np.ndarray, np.ndarray]:
         """``(eta_J, gamma_J)`` per level for ``spec``."""
@@ -240,6 +247,7 @@ class EXP3TwoQueries(KernelLearner):
     """
 
     accepts = (FeedbackKind.MULTI_QUERY,)
+    n_queries = 2
     _parameter_constraints = {"eta": [Interval(float, 0, None, closed="neither"), None]}
     _test_params = [{}, {"eta": 0.1}]
     act_kernel = staticmethod(exp3_two_queries_act)
@@ -247,10 +255,6 @@ class EXP3TwoQueries(KernelLearner):
 
     def __init__(self, eta: float | None = None):
         self.eta = eta
-
-    def check_spec(self, spec) -> None:
-        super().check_spec(spec)
-        check_queries_allowed(self, spec, 2)
 
     def init_state(self, spec, rng):
         n = spec.n_actions

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from onlinelearn.core.environment import KernelEnvironment
-from onlinelearn.core.learner import KernelLearner
+from onlinelearn.core.learner import KernelLearner, check_query_budget
 from onlinelearn.core.params import Options, check_value
 from onlinelearn.core.seeding import check_seed
 from onlinelearn.results import Results
@@ -70,6 +70,7 @@ def _preflight(learner, environment, trackers, horizon):
     """Reset copies once so that every parameter and compatibility error is raised up front."""
     learner, environment, trackers = copy.deepcopy((learner, environment, trackers))
     spec = environment.reset(seed=0).with_horizon(horizon)
+    check_query_budget(learner, spec)
     learner.reset(spec, np.random.default_rng(0))
     for tracker in trackers:
         tracker.reset(spec, horizon)

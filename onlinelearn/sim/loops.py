@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from onlinelearn.core.environment import KernelEnvironment
-from onlinelearn.core.learner import KernelLearner
+from onlinelearn.core.learner import KernelLearner, check_query_budget
+from onlinelearn.core.records import typed_list
 from onlinelearn.core.seeding import ENVIRONMENT_ROLE, generator, learner_role
 from onlinelearn.sim.codegen import load_runner
-from onlinelearn.sim.containers import typed_list
 from onlinelearn.sim.validation import check_feedback, check_learner_action, check_oracle
 from onlinelearn.trackers.base import KernelTracker
 
@@ -43,6 +43,7 @@ def _reset_repetition(learner, environment, trackers, horizon, seed, config_inde
     """Reset all parts for one repetition from the experiment's seed tree; return the spec."""
     environment_rng = generator(seed, config_index, repetition, ENVIRONMENT_ROLE)
     spec = environment.reset(seed=environment_rng).with_horizon(horizon)
+    check_query_budget(learner, spec)  # user learners too: the compiled loop would drop extra queries
     learner.reset(spec, generator(seed, config_index, repetition, learner_role(learner_index)))
     for tracker in trackers:
         tracker.reset(spec, horizon)

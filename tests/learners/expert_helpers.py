@@ -22,6 +22,7 @@ def played_distributions(learner, losses, seed):
     actions, played = [], []
     for row in losses:
         actions.append(learner.act())
-        played.append(learner.state_.probabilities.copy())
+        # Meta-learners over composed runs keep the mixture in their sleeping state.
+        played.append(getattr(learner, "sleeping_state_", learner.state_).probabilities.copy())
         learner.update(full(row))
     return actions, played

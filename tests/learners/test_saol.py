@@ -26,7 +26,11 @@ experts_spec = partial(expert_helpers.experts_spec, horizon=64)
 
 @pytest.mark.parametrize("params", SAOL._test_params)
 def test_passes_the_common_checks(params):
-    check_learner(SAOL(**params), BestArmSwitching(n_actions=3, n_rounds=60, period=10, feedback="full"))
+    """On switching experts, or (bases that play points) the first compatible registered environment."""
+    base = params.get("base")
+    finite = base is None or FeedbackKind.FULL_INFORMATION in base.accepts
+    environment = BestArmSwitching(n_actions=3, n_rounds=60, period=10, feedback="full") if finite else None
+    check_learner(SAOL(**params), environment)
 
 
 def test_bandit_variant_passes_the_common_checks():
@@ -98,10 +102,14 @@ def test_refuses_a_base_that_does_not_accept_the_feedback():
 
 
 def test_refuses_unsupported_bases_and_bad_lengths():
-    with pytest.raises(ValueError, match="'base' parameter of SAOL"):
+    """Any learner with kernels is a valid base; one that cannot play here is refused at reset."""
+    with pytest.raises(ValueError, match="'base' parameter of SAOL must be an instance of KernelLearner"):
+        SAOL(base=object()).reset(experts_spec(3))
+    with pytest.raises(TypeError, match=r"SAOL's base learner UCB1\(\) accepts .*BANDIT.*FULL_INFORMATION"):
         SAOL(base=ol.learners.UCB1()).reset(experts_spec(3))
-    with pytest.raises(ValueError, match="fixed-horizon"):
-        SAOL(base=Hedge(anytime=True)).reset(experts_spec(3))
+    # Bandit feedback: only fixed-horizon EXP3 (the one-query baseline); composed runs need full losses.
+    with pytest.raises(TypeError, match=r"composes runs of EXP3\(anytime=True\).*gives BANDIT"):
+        SAOL(base=EXP3(anytime=True)).reset(EnvSpec(FeedbackKind.BANDIT, n_actions=3, horizon=10))
     for bad in (0, -2):
         with pytest.raises(
             ValueError, match=r"'lifetime_factor' parameter of SAOL must be an int in the range \[1"

@@ -30,8 +30,8 @@ def answer(queries, losses):
 
 @pytest.mark.parametrize("learner", [StABL(**p) for p in StABL._test_params] + [EXP3TwoQueries()])
 def test_passes_the_common_checks(learner):
-    # 'actions_valid' is skipped by the classes (_skip_checks): it expects an int, these return two
-    # queries; test_actions_are_two_valid_queries checks them instead.
+    # Every check runs: 'actions_valid' accepts multi-query actions (int arrays of 1 to
+    # spec.n_queries arms); test_actions_are_two_valid_queries checks their exact layout too.
     check_learner(learner, MULTI)
 
 
@@ -159,6 +159,79 @@ def test_three_times_smaller_right_after_a_switch(volatile_results):
     exp3 = one_query.final(metric)[0, 0]
     assert 3 * upper(stabl) <= lower(exp3), (stabl.mean(), exp3.mean())
     assert 3 * upper(stabl) <= lower(naive), (stabl.mean(), naive.mean())
+
+
+# -- held-out instances ------------------------------------------------------------------------------
+#
+# The defaults eta_scale = gamma_scale = 32 were tuned on the instance above (K = 5, cyclic switches
+# every 2000 rounds).  The same two properties, with the same criteria, on instances not used for
+# tuning (T = 10^4, 20 seeded repetitions each, every window length tau <= the shortest segment, so
+# that SA(tau) compares within a segment).  Two of the four fail; they are kept as strict xfails with
+# the measured numbers (not tuned away), so a change that fixes or breaks them is noticed.
+
+#: Segment lengths drawn once (numpy default_rng(2024).integers(2000, 4001, size=6)), used cyclically.
+RANDOM_PERIODS = [2483, 3352, 2184, 2428, 2635, 2619]
+HELD_OUT = {
+    "random_switch_times": {"n_actions": 5, "period": RANDOM_PERIODS, "switches": "random"},
+    "drifting_means": {"n_actions": 5, "switches": "drift", "drift_period": 10_000.0},
+    "ten_arms_period_2000": {"n_actions": 10, "period": 2000},
+    "three_arms_period_2500": {"n_actions": 3, "period": 2500},
+}
+#: Measured (mean over 20 seeds) where a held-out property fails.
+FLAT_FAILURES = {
+    "drifting_means": "StABL 0.99, 1.59, 1.79 (grows 1.8x > 1.5x); EXP3 1.23, 2.53, 4.17",
+    "ten_arms_period_2000": (
+        "StABL 1.26, 2.32, 2.20 (1.8x > 1.5x; upper bound 2.53 > 2.5); EXP3 1.26, 2.82, 5.35"
+    ),
+}
+AFTER_SWITCH_FAILURES = {
+    "drifting_means": "StABL 60 vs EXP3 133 and naive two-query EXP3 156: 2.2x and 2.6x, not 3x",
+    "ten_arms_period_2000": "StABL 133 vs EXP3 375 and naive two-query EXP3 386: 2.8x and 2.9x, not 3x",
+}
+
+
+def held_out(failures):
+    return [
+        pytest.param(
+            name, marks=[pytest.mark.xfail(strict=True, reason=failures[name])] if name in failures else []
+        )
+        for name in HELD_OUT
+    ]
+
+
+@pytest.fixture(scope="module")
+def held_out_results():
+    cache = {}
+
+    def results(name):
+        if name not in cache:
+            trackers = [StronglyAdaptiveRegret(TAUS), PostSwitchRegret((POST_SWITCH,))]
+            kwargs = {"horizon": 10_000, "n_reps": 20, "seed": 11, "trackers": trackers, "progress": False}
+            params = HELD_OUT[name]
+            two_query = ol.run(
+                [StABL(), EXP3TwoQueries()], VolatileBandit(feedback="multi", **params), **kwargs
+            )
+            one_query = ol.run([ol.learners.EXP3()], VolatileBandit(feedback="bandit", **params), **kwargs)
+            cache[name] = (two_query, one_query)
+        return cache[name]
+
+    return results
+
+
+@pytest.mark.parametrize("name", held_out(FLAT_FAILURES))
+def test_held_out_normalised_sa_regret_is_flat_across_tau(held_out_results, name):
+    """The criteria of test_normalised_sa_regret_is_flat_across_tau on a held-out instance.  Measured
+    (StABL / EXP3 at tau = 100, 500, 2000): random switch times 1.73, 2.11, 1.97 / 1.79, 4.00, 7.45;
+    three arms 2.08, 2.01, 1.95 / 2.31, 5.15, 9.51; the failures in FLAT_FAILURES."""
+    test_normalised_sa_regret_is_flat_across_tau(held_out_results(name))
+
+
+@pytest.mark.parametrize("name", held_out(AFTER_SWITCH_FAILURES))
+def test_held_out_three_times_smaller_right_after_a_switch(held_out_results, name):
+    """The criteria of test_three_times_smaller_right_after_a_switch on a held-out instance.  Measured
+    (StABL, EXP3, naive two-query EXP3): random switch times 102, 361, 366; three arms 78, 366, 354;
+    the failures in AFTER_SWITCH_FAILURES."""
+    test_three_times_smaller_right_after_a_switch(held_out_results(name))
 
 
 # -- invariants ------------------------------------------------------------------------------------

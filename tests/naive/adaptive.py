@@ -137,3 +137,33 @@ def post_switch_regrets(learner_losses, action_losses, switched, length):
             window = slice(start, start + length)
             out.append(learner_losses[window].sum() - action_losses[window].sum(axis=0).min())
     return out
+
+
+def saol_points_run(xis, radius, gradient_bound, n_levels):
+    """SAOL over OGD runs (``eta_k = D / (G sqrt(k))`` at a run's k-th gradient, start at 0) on the
+    geometric covering intervals, for the quadratic losses ``1/2 ||x - xi_t||^2`` on the ball of
+    ``radius``; every awake run gets the gradient at the played mixture, the meta the regret
+    ``<g, x_t - x_t^J> / (G D)``.  Returns the played points."""
+    horizon, d = xis.shape
+    diameter = 2 * radius
+    runs, played = {}, []
+    for t in range(1, horizon + 1):
+        for level, length in geometric_starts(t, n_levels):
+            rate = min(0.5, 1 / math.sqrt(length))
+            runs[level] = {"start": t, "end": t + length - 1, "x": np.zeros(d), "k": 0, "rate": rate}
+            runs[level]["log_w"] = math.log(rate)
+        awake = {k: r for k, r in runs.items() if r["start"] <= t <= r["end"]}
+        weights = {k: math.exp(r["log_w"]) for k, r in awake.items()}
+        total = sum(weights.values())
+        x = sum(weights[k] / total * r["x"] for k, r in awake.items())
+        played.append(x)
+        g = x - xis[t - 1]
+        for r in awake.values():
+            regret = g @ (x - r["x"]) / (gradient_bound * diameter)
+            regret = 0.0 if abs(regret) <= 1e-12 else min(1.0, max(-1.0, regret))
+            r["log_w"] += math.log1p(r["rate"] * regret)
+            r["k"] += 1
+            y = r["x"] - diameter / gradient_bound / math.sqrt(r["k"]) * g
+            norm = np.linalg.norm(y)
+            r["x"] = y if norm <= radius else y * radius / norm
+    return np.array(played)
