@@ -31,7 +31,7 @@ from onlinelearn.environments.adversarial import record_table_row, table_hindsig
 from onlinelearn.core.counter_rng import counter_uniform, draw_key
 from onlinelearn.core.environment import KernelEnvironment, check_action
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
     BEST_FIXED_CUMULATIVE_EXPECTED,
@@ -121,14 +121,14 @@ class VolatileState(NamedTuple):
     n_queries: int
 
 
-@kernel
+@inlined_kernel
 def volatile_loss(state, t, arm):
     """Realised loss of ``arm`` at round ``t``: ``1[U(t, arm) < mean]`` (counter-based)."""
     n_arms = state.expected.shape[0]
     return 1.0 if counter_uniform(state.key[0], t * n_arms + arm) < state.expected[arm] else 0.0
 
 
-@kernel
+@inlined_kernel
 def volatile_advance(state, t):
     """Bring the segment and the expected-loss vector to round ``t``."""
     n_arms = state.expected.shape[0]

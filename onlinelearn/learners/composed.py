@@ -67,10 +67,10 @@ def begin_composed_round(state):
     """Restart the runs whose interval starts this round (their records start afresh)."""
     meta, runs, fresh = state.meta, state.runs, state.fresh
     t = begin_round(meta)
-    starts, copies = meta.starts, meta.copies
+    starts, levels = meta.starts, meta.slot_levels
     for slot in range(starts.shape[0]):
         if starts[slot] == t:
-            copy_into(runs[slot], fresh[slot // copies])
+            copy_into(runs[slot], fresh[levels[slot]])
 
 
 @inlined_kernel

@@ -28,6 +28,7 @@ from onlinelearn.learners.intervals import (
     clipped_regret,
     copies_for,
     horizon_levels,
+    next_streaming_slot,
     normalise_scores,
     trailing_zeros,
 )
@@ -185,6 +186,7 @@ _PREDICTION = 1
 class SAOCPState(NamedTuple):
     copies: int  # slots per level (ceil(g / 2))
     lifetime_factor: int  # g
+    next_copy: np.ndarray  # int64 (n_levels,): the copy of a level its next expert takes
     starts: np.ndarray  # int64 (n_slots,): creation round (1-based) of the slot's expert, 0 = none
     ends: np.ndarray  # int64 (n_slots,): last round of the expert's lifetime
     awake: np.ndarray  # bool (n_slots,)
@@ -204,9 +206,8 @@ class SAOCPState(NamedTuple):
 def saocp_begin_round(state):
     """Create this round's expert at the last meta prediction, in the slot of an expired one."""
     t = np.int64(state.scalars[_ROUNDS]) + 1
-    n_levels = state.starts.shape[0] // state.copies
-    u = min(trailing_zeros(t), n_levels - 1)
-    slot = u * state.copies + (t >> (u + 1)) % state.copies
+    u = min(trailing_zeros(t), state.next_copy.shape[0] - 1)
+    slot = next_streaming_slot(state.next_copy, u, state.copies)
     state.starts[slot] = t
     state.ends[slot] = t + state.lifetime_factor * (np.int64(1) << u) - 1
     state.radii[slot] = state.scalars[_PREDICTION]
@@ -327,11 +328,13 @@ class SAOCP(KernelLearner):
     def init_state(self, spec, rng):
         max_scale = _box_upper(self, spec)
         copies = copies_for("streaming", self.lifetime_factor)
-        n_slots = horizon_levels(self, spec) * copies
+        n_levels = horizon_levels(self, spec)
+        n_slots = n_levels * copies
         q = float(self.coverage)
         return SAOCPState(
             copies,
             int(self.lifetime_factor),
+            np.zeros(n_levels, dtype=np.int64),
             np.zeros(n_slots, dtype=np.int64),
             np.zeros(n_slots, dtype=np.int64),
             np.zeros(n_slots, dtype=np.bool_),

@@ -64,6 +64,8 @@ class SleepingState(NamedTuple):
     schedule: int  # GEOMETRIC or STREAMING
     copies: int  # slots per level
     lifetime_factor: int  # g (streaming) or 1 (geometric)
+    slot_levels: np.ndarray  # int64 (n_slots,): level of each slot (slot // copies, precomputed)
+    next_copy: np.ndarray  # int64 (n_levels,): the copy of a level its next run takes (streaming)
     starts: np.ndarray  # int64 (n_slots,): first round (1-based) of the slot's run, 0 = never started
     ends: np.ndarray  # int64 (n_slots,): last round of the slot's run
     awake: np.ndarray  # bool (n_slots,): runs awake this round (written by begin_round)
@@ -97,11 +99,26 @@ def trailing_zeros(t):
 
 
 @inlined_kernel
+def next_streaming_slot(next_copy, u, copies):
+    """Slot of the run that level ``u`` starts now: its copies take turns, so the ``m``-th run of
+    the level (started at ``t = 2^u (2m + 1)``) takes copy ``m mod copies``.
+
+    Counted rather than computed as ``(t >> (u + 1)) % copies``: a division by a run-time value
+    brings a ZeroDivisionError exit, and on that path Numba keeps the reference counting of every
+    array of the caller's state record (about 110 ns a round, docs/design.md section 6.3).
+    """
+    copy = next_copy[u]
+    following = copy + 1
+    next_copy[u] = 0 if following == copies else following
+    return u * copies + copy
+
+
+@inlined_kernel
 def restart_slot(state, slot, t, lifetime):
     """Start a fresh run in ``slot`` at round ``t`` for ``lifetime`` rounds (sleeping bookkeeping)."""
     state.starts[slot] = t
     state.ends[slot] = t + lifetime - 1
-    level = slot // state.copies
+    level = state.slot_levels[slot]
     n_actions = state.base_losses.shape[1]
     if state.warm_start and t > 1:
         # x_t^J = x_{t-1}: cumulative losses -ln(x_{t-1}) / eta reproduce the mixture exactly.
@@ -130,12 +147,13 @@ def begin_round(state):
     if state.schedule == GEOMETRIC:
         for k in range(n_levels):
             length = np.int64(1) << k
-            if t % length == 0:
+            # t % 2^k as a mask: a modulo by a run-time value is a division (~130 ns a round).
+            if t & (length - 1) == 0:
                 restart_slot(state, k, t, length)
     else:
         u = min(trailing_zeros(t), n_levels - 1)
-        copy = (t >> (u + 1)) % state.copies
-        restart_slot(state, u * state.copies + copy, t, state.lifetime_factor * (np.int64(1) << u))
+        slot = next_streaming_slot(state.next_copy, u, state.copies)
+        restart_slot(state, slot, t, state.lifetime_factor * (np.int64(1) << u))
     starts, ends, awake = state.starts, state.ends, state.awake
     for slot in range(starts.shape[0]):
         awake[slot] = starts[slot] > 0 and starts[slot] <= t <= ends[slot]
@@ -150,11 +168,11 @@ def begin_round(state):
 def base_distributions(state):
     """``x_t^J ∝ exp(-eta_J L_J)`` for every awake run (log space)."""
     awake, losses, eta, out = state.awake, state.base_losses, state.base_eta, state.base_probabilities
-    copies = state.copies
+    levels = state.slot_levels
     n_actions = losses.shape[1]
     for slot in range(awake.shape[0]):
         if awake[slot]:
-            rate = eta[slot // copies]
+            rate = eta[levels[slot]]
             lowest = np.inf
             for a in range(n_actions):
                 lowest = min(lowest, losses[slot, a])
@@ -329,6 +347,8 @@ def sleeping_state(
         SCHEDULES[schedule],
         copies,
         1 if schedule == "geometric" else int(lifetime_factor),
+        np.arange(n_slots, dtype=np.int64) // copies,
+        np.zeros(n_levels, dtype=np.int64),
         np.zeros(n_slots, dtype=np.int64),
         np.zeros(n_slots, dtype=np.int64),
         np.zeros(n_slots, dtype=np.bool_),

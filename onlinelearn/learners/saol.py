@@ -34,11 +34,11 @@ def saol_learn(meta):
     """``log w(J) += log(1 + eta_J r_t(J))`` for awake runs, ``r_t(J)`` from ``slot_losses`` and the
     meta loss ``scalars[1]`` (clipped to [-1, 1])."""
     awake, log_weights, rates, run_losses = meta.awake, meta.log_weights, meta.meta_rate, meta.slot_losses
-    meta_loss, copies = meta.scalars[1], meta.copies
+    meta_loss, levels = meta.scalars[1], meta.slot_levels
     for slot in range(awake.shape[0]):
         if awake[slot]:
             regret = clipped_regret(meta_loss, run_losses[slot])
-            log_weights[slot] += np.log1p(rates[slot // copies] * regret)
+            log_weights[slot] += np.log1p(rates[levels[slot]] * regret)
 
 
 @kernel
