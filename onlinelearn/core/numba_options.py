@@ -36,6 +36,8 @@ PARALLEL_RUNNER_OPTIONS = {**KERNEL_OPTIONS, "parallel": True}
 #: Recompiling a role kernel's Python function with these inlines it at Numba IR level into the
 #: generated runner that calls it (the runner itself is the cached unit).
 IR_INLINED_OPTIONS = {"inline": "always"}
+#: Helpers inlined at Numba IR level into the kernels that call them (see :func:`ir_inlined_kernel`).
+IR_INLINED_KERNEL_OPTIONS = {**KERNEL_OPTIONS, "inline": "always"}
 
 #: Set ``ONLINELEARN_DISABLE_JIT=1`` (or Numba's own ``NUMBA_DISABLE_JIT=1``) to run every kernel
 #: as plain Python, e.g. for coverage or a debugger.
@@ -54,3 +56,16 @@ def inlined_kernel(function):
     pruner can remove the per-round increfs and decrefs of the caller's state arrays.
     """
     return njit(**INLINED_KERNEL_OPTIONS)(function)
+
+
+def ir_inlined_kernel(function):
+    """Like :func:`kernel`, and inlined at Numba IR level into the kernels that call it.
+
+    For a helper with loops over a state record's arrays, called every round: inlined by LLVM it
+    keeps the reference counting of the arrays it reads across its loops; inlined at IR level its
+    body is the caller's own code, and costs what the same lines written in the caller cost
+    (SAOL's mixture: 836 against 655 ns a round, docs/design.md section 6.3).  Not the default:
+    IR inlining of small helpers (VolatileBandit's loss draw) measured slower, and every call site
+    re-compiles the body.
+    """
+    return njit(**IR_INLINED_KERNEL_OPTIONS)(function)

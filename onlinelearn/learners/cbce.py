@@ -8,13 +8,12 @@ from onlinelearn.core.numba_options import inlined_kernel, kernel
 from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
-    base_distributions,
     begin_round,
     clipped_regret,
     estimate_losses,
-    mix_and_sample,
     normalise_log_weights,
     normalise_scores,
+    play_mixture,
     score_runs,
     update_bases,
 )
@@ -29,11 +28,11 @@ _LOG_WEALTH = 2
 
 
 @inlined_kernel
-def cbce_weigh(meta):
-    """``p_t(J) ∝ pi_J [w_t(J)]_+`` over awake runs (the prior on them if all bets are <= 0).
+def cbce_scores(meta):
+    """Log weights ``ln pi_J + ln beta + ln W_J`` of the awake runs with a positive bet, ``-inf``
+    otherwise, into ``slot_losses`` (free scratch space until the update overwrites it).
 
-    With ``beta = sum / (1 + awake rounds)`` the KT betting fraction (in (-1, 1)), the score of a
-    run is ``ln pi_J + ln beta + ln W_J`` when ``beta > 0`` and ``-inf`` otherwise.
+    ``beta = sum / (1 + awake rounds)`` is the KT betting fraction (in (-1, 1)).
     """
     awake, stats, log_prior, scores = meta.awake, meta.meta_stats, meta.log_weights, meta.slot_losses
     for slot in range(awake.shape[0]):
@@ -42,8 +41,13 @@ def cbce_weigh(meta):
             beta = stats[slot, _SUM] / (1.0 + stats[slot, _COUNT])
             if beta > 0.0:
                 scores[slot] = log_prior[slot] + np.log(beta) + stats[slot, _LOG_WEALTH]
-    # slot_losses is free scratch space until the update overwrites it.
-    if not normalise_scores(awake, scores, meta.meta_probabilities):
+
+
+@inlined_kernel
+def cbce_weigh(meta):
+    """``p_t(J) ∝ pi_J [w_t(J)]_+`` over awake runs (the prior on them if all bets are <= 0)."""
+    cbce_scores(meta)
+    if not normalise_scores(meta.awake, meta.slot_losses, meta.meta_probabilities):
         normalise_log_weights(meta)  # log_weights hold the log prior
 
 
@@ -65,9 +69,8 @@ def cbce_learn(meta):
 @kernel
 def cbce_act(state, rng):
     begin_round(state)
-    base_distributions(state)
-    cbce_weigh(state)
-    return mix_and_sample(state, rng)
+    cbce_scores(state)
+    return play_mixture(state, state.slot_losses, rng)
 
 
 @kernel

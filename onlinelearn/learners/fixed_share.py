@@ -16,13 +16,12 @@ from onlinelearn.core.sampling import sample_index
 from onlinelearn.learners.followers import FTPL
 from onlinelearn.learners.interval_meta import PriorChoiceMetaLearner
 from onlinelearn.learners.intervals import (
-    base_distributions,
     begin_round,
     clipped_regret,
     estimate_losses,
-    mix_and_sample,
     normalise_log_weights,
     normalise_scores,
+    play_mixture,
     score_runs,
     update_bases,
 )
@@ -192,16 +191,22 @@ def normal_potential_log_weight(regret, absolute):
 
 
 @inlined_kernel
-def ada_normal_hedge_weigh(meta):
-    """``p_t(J) ∝ pi_J w(R_J, C_J)`` over awake runs (the prior on them if every weight is 0)."""
+def ada_normal_hedge_scores(meta):
+    """Log weights ``ln pi_J + ln w(R_J, C_J)`` of the awake runs, ``-inf`` for the others, into
+    ``slot_losses`` (free scratch space until the update overwrites it)."""
     awake, stats, log_prior, scores = meta.awake, meta.meta_stats, meta.log_weights, meta.slot_losses
     for slot in range(awake.shape[0]):
         scores[slot] = -np.inf
         if awake[slot]:
             potential = normal_potential_log_weight(stats[slot, _REGRET], stats[slot, _ABSOLUTE])
             scores[slot] = log_prior[slot] + potential
-    # slot_losses is free scratch space until the update overwrites it.
-    if not normalise_scores(awake, scores, meta.meta_probabilities):
+
+
+@inlined_kernel
+def ada_normal_hedge_weigh(meta):
+    """``p_t(J) ∝ pi_J w(R_J, C_J)`` over awake runs (the prior on them if every weight is 0)."""
+    ada_normal_hedge_scores(meta)
+    if not normalise_scores(meta.awake, meta.slot_losses, meta.meta_probabilities):
         normalise_log_weights(meta)
 
 
@@ -219,9 +224,8 @@ def ada_normal_hedge_learn(meta):
 @kernel
 def ada_normal_hedge_act(state, rng):
     begin_round(state)
-    base_distributions(state)
-    ada_normal_hedge_weigh(state)
-    return mix_and_sample(state, rng)
+    ada_normal_hedge_scores(state)
+    return play_mixture(state, state.slot_losses, rng)
 
 
 @kernel

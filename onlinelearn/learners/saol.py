@@ -9,12 +9,11 @@ from onlinelearn.learners.hedge import Hedge
 from onlinelearn.learners.interval_meta import IntervalMetaLearner
 from onlinelearn.learners.intervals import (
     PRIOR_STEP_SIZE,
-    base_distributions,
     begin_round,
     clipped_regret,
     estimate_losses,
-    mix_and_sample,
     normalise_log_weights,
+    play_mixture,
     score_runs,
     update_bases,
 )
@@ -45,9 +44,7 @@ def saol_learn(meta):
 def saol_act(state, rng):
     """Restart the runs starting now, ``p_t(J) ∝ w_t(J)`` over awake runs, play ``x_t``."""
     begin_round(state)
-    base_distributions(state)
-    saol_weigh(state)
-    return mix_and_sample(state, rng)
+    return play_mixture(state, state.log_weights, rng)
 
 
 @kernel

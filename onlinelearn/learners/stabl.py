@@ -43,77 +43,25 @@ from onlinelearn.learners.exp3 import Exp3State, exp3_act
 from onlinelearn.learners.intervals import (
     MODE_MULTI,
     PRIOR_STEP_SIZE,
-    SleepingState,
     begin_round,
     horizon_levels,
     lifetimes,
+    play_mixture,
     sleeping_state,
 )
 
 _ESTIMATE_CAP = 1e300
 
 
-class StABLState(NamedTuple):
-    runs: SleepingState  # EXP3 runs on geometric covering intervals and the meta weights
-    observation: np.ndarray  # (K,) q_t, the distribution of the second query
-    queries: np.ndarray  # int64[2]: (played arm, observed arm) of this round
-    exploration: float  # epsilon: weight of the uniform distribution in q_t
-
-
 @kernel
 def stabl_act(state, rng):
-    """``a_t ~ x_t = sum_J p_t(J) x_t^J`` (played), ``b_t ~ q_t`` (observed), independently.
-
-    The runs' distributions, the meta weights, ``x_t`` and ``q_t`` in two passes over the runs,
-    with the state's arrays read once (docs/design.md section 6.3: a record held across the loops
-    of separate helpers keeps the reference counting of all its arrays, about 300 ns a round); the
-    numbers are those of :mod:`~onlinelearn.learners.intervals`' helpers, operation for operation.
-    """
-    begin_round(state.runs)
-    awake, losses, eta = state.runs.awake, state.runs.base_losses, state.runs.base_eta
-    levels, distributions = state.runs.slot_levels, state.runs.base_probabilities
-    log_weights, weights = state.runs.log_weights, state.runs.meta_probabilities
-    mixture, observation, exploration = state.runs.probabilities, state.observation, state.exploration
-    n_slots, n_actions = losses.shape
-    # Pass 1: x_t^J ∝ exp(-eta_J L_J) of every awake run, and the largest log weight.
-    n_awake = 0
-    highest = -np.inf
-    for slot in range(n_slots):
-        if awake[slot]:
-            n_awake += 1
-            highest = max(highest, log_weights[slot])
-            rate = eta[levels[slot]]
-            lowest = np.inf
-            for a in range(n_actions):
-                lowest = min(lowest, losses[slot, a])
-            total = 0.0
-            for a in range(n_actions):
-                value = np.exp(-rate * (losses[slot, a] - lowest))
-                distributions[slot, a] = value
-                total += value
-            for a in range(n_actions):
-                distributions[slot, a] /= total
-    # Pass 2: p_t(J) ∝ w(J) (log space), x_t = sum_J p_t(J) x_t^J, q_t = mean_J x_t^J (+ epsilon).
-    total = 0.0
-    for slot in range(n_slots):
-        value = np.exp(log_weights[slot] - highest) if awake[slot] else 0.0
-        weights[slot] = value
-        total += value
-    uniform = exploration / n_actions
-    share = (1.0 - exploration) / n_awake
-    for a in range(n_actions):
-        mixture[a] = 0.0
-        observation[a] = uniform
-    for slot in range(n_slots):
-        weights[slot] /= total
-        if awake[slot]:
-            weight = weights[slot]
-            for a in range(n_actions):
-                mixture[a] += weight * distributions[slot, a]
-                observation[a] += share * distributions[slot, a]
+    """``a_t ~ x_t = sum_J p_t(J) x_t^J`` (played), ``b_t ~ q_t`` (observed), independently."""
+    begin_round(state)
+    played = play_mixture(state, state.log_weights, rng)
+    observed = sample_index(state.observation, rng.random())
     queries = state.queries
-    queries[0] = sample_index(mixture, rng.random())
-    queries[1] = sample_index(observation, rng.random())
+    queries[0] = played
+    queries[1] = observed
     return queries
 
 
@@ -127,12 +75,11 @@ def stabl_update(state, action, feedback):
     """
     # Both queries are answered (reset checked spec.n_queries >= 2).  No branch on feedback[0]: a
     # branch around the uses of the state's arrays keeps their reference counting (~300 ns).
-    runs = state.runs
     observed = np.int64(feedback[3])
     estimate = min(feedback[4] / state.observation[observed], _ESTIMATE_CAP)
-    awake, log_weights, rates = runs.awake, runs.log_weights, runs.meta_rate
-    distributions, losses, levels = runs.base_probabilities, runs.base_losses, runs.slot_levels
-    meta_loss = runs.probabilities[observed] * estimate
+    awake, log_weights, rates = state.awake, state.log_weights, state.meta_rate
+    distributions, losses, levels = state.base_probabilities, state.base_losses, state.slot_levels
+    meta_loss = state.probabilities[observed] * estimate
     for slot in range(awake.shape[0]):
         if awake[slot]:
             run_loss = distributions[slot, observed] * estimate
@@ -140,7 +87,7 @@ def stabl_update(state, action, feedback):
             factor = max(rates[levels[slot]] * (meta_loss - run_loss), -0.5)
             log_weights[slot] += np.log1p(factor)
             losses[slot, observed] = min(losses[slot, observed] + estimate, _ESTIMATE_CAP)
-    runs.scalars[0] += 1.0
+    state.scalars[0] += 1.0
 
 
 class StABL(KernelLearner):
@@ -218,9 +165,9 @@ class StABL(KernelLearner):
 
     def init_state(self, spec, rng):
         eta, gamma = self.step_sizes(spec)
-        runs = sleeping_state(spec, "geometric", 1, eta, gamma, PRIOR_STEP_SIZE, False, MODE_MULTI)
-        n = spec.n_actions
-        return StABLState(runs, np.full(n, 1.0 / n), np.zeros(2, dtype=np.int64), float(self.exploration))
+        return sleeping_state(
+            spec, "geometric", 1, eta, gamma, PRIOR_STEP_SIZE, False, MODE_MULTI, exploration=self.exploration
+        )
 
 
 # --------------------------------------------------------------------------------------------

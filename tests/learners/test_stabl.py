@@ -71,7 +71,7 @@ def test_first_rounds_by_hand():
     assert action.tolist() == [int(u[0] >= 0.5), int(u[1] >= 0.5)] == [1, 0]
     losses = np.array([0.5, 1.0])
     learner.update(answer(action, losses))
-    runs = learner.state_.runs
+    runs = learner.state_
     np.testing.assert_allclose(runs.base_losses[0], [2 * 0.5, 0.0])
     n_levels = 7  # floor(log2 64) + 1
     gamma = np.minimum(1 / (2 * n_levels), 1 / np.sqrt(n_levels * 2.0 ** np.arange(n_levels)))
@@ -94,9 +94,9 @@ def test_matches_naive_reference():
     for row in losses:
         action = learner.act()
         queries.append(action)
-        played.append(learner.state_.runs.probabilities.copy())
+        played.append(learner.state_.probabilities.copy())
         learner.update(answer(action, row))
-    runs = learner.state_.runs
+    runs = learner.state_
     naive_queries, naive_played = stabl_run(
         losses, np.random.default_rng(10), runs.base_eta, runs.meta_rate, len(runs.base_eta)
     )
@@ -248,14 +248,14 @@ def test_distributions_stay_on_the_simplex(rows, exploration):
     for row in rows:
         action = learner.act()
         state = learner.state_
-        for p in (state.runs.probabilities, state.observation):
+        for p in (state.probabilities, state.observation):
             assert np.all(p >= 0) and abs(p.sum() - 1) <= 1e-12
         # Every awake run's distribution is dominated by n_levels x q: unbiased estimates.
-        n_levels = state.runs.base_eta.shape[0]
-        t = int(state.runs.scalars[0]) + 1
-        awake = (state.runs.starts > 0) & (state.runs.starts <= t) & (t <= state.runs.ends)
+        n_levels = state.base_eta.shape[0]
+        t = int(state.scalars[0]) + 1
+        awake = (state.starts > 0) & (state.starts <= t) & (t <= state.ends)
         assert np.all(
-            state.runs.base_probabilities[awake] <= n_levels * state.observation / (1 - exploration) + 1e-12
+            state.base_probabilities[awake] <= n_levels * state.observation / (1 - exploration) + 1e-12
         )
         learner.update(answer(action, np.asarray(row)))
-        assert np.all(np.isfinite(state.runs.log_weights[awake]))
+        assert np.all(np.isfinite(state.log_weights[awake]))
