@@ -66,47 +66,47 @@ def expected_leader_loss(state, row, strategy):
 
 
 @inlined_kernel
-def record_comparator(state, t, strategy, record):
-    """Slot 5: ``-V (t + 1)`` (Stackelberg comparator) or the best row's running sum of expected
-    losses against ``y_s = strategy``."""
+def settle(state, t, j, strategy, payoff, expected_loss, feedback, record):
+    """The leader's feedback ``[j_t, payoff, A[:, j_t], y_t]`` and the oracle slots of the step:
+    its loss ``-payoff``, its expected loss, and slot 5, ``-V (t + 1)`` (Stackelberg comparator)
+    or the best row's running sum of expected losses against ``y_s = strategy``.
+
+    One body for both leader modes: split into helpers, the Hedge step of B8 measured 1-2 ns more
+    a round (docs/design.md section 6.2).
+    """
+    m = state.matrices.shape[1]
     if state.stackelberg_comparator:
         record[BEST_FIXED_CUMULATIVE_EXPECTED] = state.stackelberg_loss * (t + 1)
     else:
         best_cumulative = np.inf
-        for a in range(state.matrices.shape[1]):
+        for a in range(m):
             state.vectors[0, a] += expected_leader_loss(state, a, strategy)
             best_cumulative = min(best_cumulative, state.vectors[0, a])
         record[BEST_FIXED_CUMULATIVE_EXPECTED] = best_cumulative
-
-
-@inlined_kernel
-def show_follower(state, j, strategy, feedback):
-    """The follower's side of the leader's feedback: ``j_t``, ``A[:, j_t]`` and ``y_t``."""
-    m = state.matrices.shape[1]
+    # The last uses of the arguments stay outside the comparator's branch, so that the
+    # reference-count pruner removes their per-round incref/decref pairs (docs/design.md §6.1).
     state.integers[0] = j
     feedback[0] = j
+    feedback[1] = payoff
     for a in range(m):
         feedback[2 + a] = state.matrices[0, a, j]
     for k in range(state.matrices.shape[2]):
         feedback[2 + m + k] = strategy[k]
+    record[LOSS] = -payoff
+    record[EXPECTED_LOSS] = expected_loss
 
 
 @inlined_kernel
 def pay_and_record(state, t, action, j, strategy, feedback, record):
     """Pay both players for ``(i_t, j_t) = (action, j)`` against the follower's mixed strategy
-    ``y_t = strategy``: the leader's feedback and the oracle slots of the step (every follower).
+    ``y_t = strategy`` (every follower).
 
     Only the played row's expected loss is needed here with the Stackelberg comparator; the other
     rows' (slot 2 and the expected-loss vector) and the game slots are left to the hindsight
     kernel, which the runner calls only for trackers that read them.
     """
-    record_comparator(state, t, strategy, record)
-    # The last uses of the arguments stay outside the comparator's branch, so that the
-    # reference-count pruner removes their per-round incref/decref pairs (docs/design.md §6.1).
-    show_follower(state, j, strategy, feedback)
-    feedback[1] = state.matrices[0, action, j]
-    record[LOSS] = -state.matrices[0, action, j]
-    record[EXPECTED_LOSS] = expected_leader_loss(state, action, strategy)
+    payoff = state.matrices[0, action, j]
+    settle(state, t, j, strategy, payoff, expected_leader_loss(state, action, strategy), feedback, record)
 
 
 @inlined_kernel
@@ -114,16 +114,12 @@ def pay_and_record_mixed(state, t, x, j, strategy, feedback, record):
     """:func:`pay_and_record` for a leader playing the mixed strategy ``x``: its payoff is
     ``x^T A e_{j_t}`` (expected over ``x``, realised over the follower's ``j_t``), its expected
     payoff ``x^T A y_t``."""
-    record_comparator(state, t, strategy, record)
-    show_follower(state, j, strategy, feedback)
     payoff = 0.0
     expected = 0.0
     for a in range(state.matrices.shape[1]):
         payoff += x[a] * state.matrices[0, a, j]
         expected += x[a] * expected_leader_loss(state, a, strategy)
-    feedback[1] = payoff
-    record[LOSS] = -payoff
-    record[EXPECTED_LOSS] = expected
+    settle(state, t, j, strategy, payoff, expected, feedback, record)
 
 
 @inlined_kernel
