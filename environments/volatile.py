@@ -69,14 +69,14 @@ def query_arm(action, q):
     return int(action) if np.ndim(action) == 0 else int(action[q])
 
 
-@overload(query_count, jit_options={"cache": True})
+@overload(query_count)
 def _query_count(action):
     if isinstance(action, types.Integer):
         return lambda action: 1
     return lambda action: action.shape[0]
 
 
-@overload(query_arm, jit_options={"cache": True})
+@overload(query_arm)
 def _query_arm(action, q):
     if isinstance(action, types.Integer):
         return lambda action, q: action

@@ -1,12 +1,21 @@
 """The one place where Numba compiler options are chosen.
 
-Every kernel in the library is decorated with :func:`kernel`; the generated runners use
-``SERIAL_RUNNER_OPTIONS`` and ``PARALLEL_RUNNER_OPTIONS``, the role kernels they inline
-``IR_INLINED_OPTIONS``, and the generated typed-list builders ``KERNEL_OPTIONS``
+Every kernel in the library is decorated with :func:`kernel` (or :func:`inlined_kernel`,
+:func:`ir_inlined_kernel`); the generated runners use ``SERIAL_RUNNER_OPTIONS`` and
+``PARALLEL_RUNNER_OPTIONS``, the role kernels they inline ``IR_INLINED_OPTIONS``, and the other
+generated modules (typed-list builders, Python-path calls) ``CACHED_OPTIONS``
 (``tests/core/test_numba_options.py`` checks that no other file spells out options).
-``cache=True`` keeps compiled code on disk across processes, ``nogil=True`` lets the repetition
-loop run on several threads, and ``fastmath`` stays off so that the compiled loop and the Python
-loop give bit-identical results.
+``nogil=True`` lets the repetition loop run on several threads, and ``fastmath`` stays off so that
+the compiled loop and the Python loop give bit-identical results.
+
+What is cached on disk.  The generated modules are (``cache=True``): a warm process loads its
+compiled runner instead of compiling it.  The kernels are not: Numba keeps a cached function as
+object code, and a function linked from object code cannot be inlined by LLVM into its caller.
+Kernels loaded from the disk cache while a new runner compiled were called, not inlined, and
+that runner then kept the reference counting the inlining removes: SAOL 1197 against 947 ns a
+round (B9) depending only on which earlier process had filled the cache (docs/design.md
+section 4).  Compiled in the process, they are always inlined; the cost is their compile time in
+a process that compiles a runner or steps the objects from Python.
 
 Inlining (measurements in docs/design.md section 4).  A kernel that LLVM does not inline gets its
 NamedTuple state passed as dozens of scalar arguments, and the call's error exit keeps Numba's
@@ -17,10 +26,8 @@ LLVM declines to inline are decorated with :func:`inlined_kernel` (LLVM ``always
 Marking *every* kernel ``forceinline`` was measured too: about as fast, but 51% more compile
 time across the test suite, against 7% for the IR-level inlining.
 
-Numba's cache index includes neither these options nor the sources of the functions a kernel
-calls: after changing an option, or editing a helper that kernels in other files inline, delete
-the ``*.nbi``/``*.nbc`` files under ``__pycache__`` of a development checkout (the generated
-runners hash every kernel source and are never stale; docs/design.md section 4).
+The generated modules' names hash every kernel source, so a cached runner is never stale; after
+changing an option here, delete the ``runners`` folder of the cache (``ONLINELEARN_CACHE_DIR``).
 """
 
 from __future__ import annotations
@@ -29,10 +36,12 @@ import os
 
 from numba import njit
 
-KERNEL_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
+KERNEL_OPTIONS = {"cache": False, "nogil": True, "fastmath": False, "error_model": "numpy"}
 INLINED_KERNEL_OPTIONS = {**KERNEL_OPTIONS, "forceinline": True}
-SERIAL_RUNNER_OPTIONS = {**KERNEL_OPTIONS}
-PARALLEL_RUNNER_OPTIONS = {**KERNEL_OPTIONS, "parallel": True}
+#: Generated modules compiled once and loaded from the disk cache by later processes.
+CACHED_OPTIONS = {**KERNEL_OPTIONS, "cache": True}
+SERIAL_RUNNER_OPTIONS = {**CACHED_OPTIONS}
+PARALLEL_RUNNER_OPTIONS = {**CACHED_OPTIONS, "parallel": True}
 #: Recompiling a role kernel's Python function with these inlines it at Numba IR level into the
 #: generated runner that calls it (the runner itself is the cached unit).
 IR_INLINED_OPTIONS = {"inline": "always"}
@@ -45,7 +54,7 @@ JIT_DISABLED = os.environ.get("NUMBA_DISABLE_JIT", "0") == "1"
 
 
 def kernel(function):
-    """Compile ``function`` as a cached, GIL-free nopython kernel."""
+    """Compile ``function`` as a GIL-free nopython kernel (compiled in each process, see above)."""
     return njit(**KERNEL_OPTIONS)(function)
 
 

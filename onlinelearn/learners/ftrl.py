@@ -119,7 +119,7 @@ def _ftrl_play(state, rng):
     return state.x
 
 
-@overload(_ftrl_play, jit_options={"cache": True})
+@overload(_ftrl_play)
 def _ftrl_play_overload(state, rng):
     """Sample an expert (experts state) or return the point (point state), chosen at typing time."""
     experts = isinstance(state, types.BaseNamedTuple) and state.instance_class is FTRLExpertsState
