@@ -7,7 +7,7 @@ best configuration changes over time.  The construction below (problem, regimes,
 is ours; the paper gives no instance.
 
 Feedback: ``"bandit"``, ``"full"`` or ``"multi"`` (MULTI_QUERY with a budget of ``n_queries``),
-served by the query machinery of :mod:`onlinelearn.environments.volatile`.
+served by the query machinery of :mod:`onlinelearn.environments.queries`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from onlinelearn.environments.volatile import (
+from onlinelearn.environments.queries import (
     MODE_BANDIT,
     MODE_FULL,
     MODES,
-    _QueryEnvironment,
+    QueryEnvironment,
     query_arm,
     query_count,
 )
@@ -173,7 +173,7 @@ def tuning_hindsight(state, t, action, record):
     state.segment[2] = best
 
 
-class HyperparameterSelection(_QueryEnvironment):
+class HyperparameterSelection(QueryEnvironment):
     """Pick the step size of online least-squares SGD, round by round, on a drifting stream.
 
     Arm ``a`` is SGD with step size ``eta_a = step_sizes[a]``.  All ``K`` optimisers run inside

@@ -116,24 +116,42 @@ def check_action(action, spec: EnvSpec, owner: str):
     return point
 
 
+class VectorError(ValueError):
+    """The error of :func:`check_vector`; callers with messages of their own (the checkers of
+    :mod:`onlinelearn.testing`) read what was wrong from ``vector`` (the values as floats) and
+    ``non_finite`` (the indices of the NaN or inf entries; ``None`` when the shape was wrong)."""
+
+    def __init__(self, message: str, vector: np.ndarray | None = None, non_finite: list[int] | None = None):
+        super().__init__(message)
+        self.vector = vector
+        self.non_finite = non_finite
+
+    def __reduce__(self):  # keep the attributes when a worker process sends the error back
+        return type(self), (self.args[0], self.vector, self.non_finite)
+
+
 def check_vector(values, length: int, owner: str, what: str, t: int, finite: bool = True) -> np.ndarray:
     """``values`` as a float vector of ``length`` entries (all finite unless ``finite=False``).
 
-    Otherwise a ``ValueError`` naming ``owner`` (the class and method that returned the vector),
-    ``what`` it holds and the round ``t + 1``, with both lengths or the non-finite entries.
+    Otherwise a :class:`VectorError` (a ``ValueError``) naming ``owner`` (the class and method that
+    returned the vector), ``what`` it holds and the round ``t + 1``, with both lengths or the
+    non-finite entries.
     """
     vector = np.asarray(values, dtype=float)
     if vector.shape != (length,):
         received = f"length {vector.shape[0]}" if vector.ndim == 1 else f"shape {vector.shape}"
-        raise ValueError(
-            f"{owner} returned {what} of {received} at round {t + 1}; expected a vector of length {length}."
+        raise VectorError(
+            f"{owner} returned {what} of {received} at round {t + 1}; expected a vector of length {length}.",
+            vector,
         )
     if finite:
         bad = np.flatnonzero(~np.isfinite(vector))
         if bad.size:
-            raise ValueError(
+            raise VectorError(
                 f"{owner} returned non-finite {what} at round {t + 1}: entries {bad.tolist()} of "
-                f"{vector!r} are NaN or inf; losses must be finite numbers."
+                f"{vector!r} are NaN or inf; losses must be finite numbers.",
+                vector,
+                bad.tolist(),
             )
     return vector
 

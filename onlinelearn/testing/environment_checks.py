@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 
-from onlinelearn.core.environment import KernelEnvironment
+from onlinelearn.core.environment import KernelEnvironment, VectorError, check_vector
 from onlinelearn.core.feedback import Feedback, FeedbackKind
 from onlinelearn.core.oracle import (
     BEST_EXPECTED_LOSS,
@@ -81,17 +81,18 @@ def _environment_checks(environment):
                     f"step returned feedback of kind {FeedbackKind(feedback.kind).name} at round "
                     f"{t + 1}; the spec declares {FeedbackKind(spec.feedback_kind).name}."
                 )
-            values = np.asarray(feedback.values)
-            if values.shape != (spec.feedback_size,):
+            try:
+                values = check_vector(feedback.values, spec.feedback_size, "step", "feedback", t)
+            except VectorError as error:
+                if error.non_finite is None:
+                    _fail(
+                        f"feedback values have shape {error.vector.shape} at round {t + 1}; kind "
+                        f"{FeedbackKind(spec.feedback_kind).name} needs ({spec.feedback_size},).",
+                        "the step kernel writes a buffer laid out for another kind (see the table "
+                        "in onlinelearn/core/feedback.py).",
+                    )
                 _fail(
-                    f"feedback values have shape {values.shape} at round {t + 1}; kind "
-                    f"{FeedbackKind(spec.feedback_kind).name} needs ({spec.feedback_size},).",
-                    "the step kernel writes a buffer laid out for another kind (see the table "
-                    "in onlinelearn/core/feedback.py).",
-                )
-            if not np.all(np.isfinite(values)):
-                _fail(
-                    f"feedback {values!r} at round {t + 1} is not finite.",
+                    f"feedback {error.vector!r} at round {t + 1} is not finite.",
                     "a division by zero, log(0) or an uninitialised buffer in step.",
                 )
             losses = _losses_in_feedback(spec, values)
@@ -104,16 +105,17 @@ def _environment_checks(environment):
             record = env.oracle()
             if not isinstance(record, OracleRecord):
                 _fail(f"oracle() returned {type(record).__name__} at round {t + 1}, not an OracleRecord.")
-            slots = np.asarray(record.values)
-            if slots.shape != (spec.record_size,):
+            try:
+                slots = check_vector(record.values, spec.record_size, "oracle", "oracle record", t)
+            except VectorError as error:
+                if error.non_finite is None:
+                    _fail(
+                        f"the oracle record has shape {error.vector.shape}; spec.record_size is "
+                        f"{spec.record_size} (7 header slots + one per finite action)."
+                    )
                 _fail(
-                    f"the oracle record has shape {slots.shape}; spec.record_size is "
-                    f"{spec.record_size} (7 header slots + one per finite action)."
-                )
-            if not np.all(np.isfinite(slots)):
-                bad = np.flatnonzero(~np.isfinite(slots)).tolist()
-                _fail(
-                    f"oracle record slots {bad} are not finite at round {t + 1}: {slots!r}.",
+                    f"oracle record slots {error.non_finite} are not finite at round {t + 1}: "
+                    f"{error.vector!r}.",
                     "a comparator initialised to inf and never written, e.g. hindsight does "
                     "not fill every slot (see onlinelearn/core/oracle.py).",
                 )

@@ -32,6 +32,20 @@ def play(learner, spec, gradients, seed=0):
     return np.array(out)
 
 
+#: Two gradients on the unit disc (G = 1, D = 2) for first rounds computed by hand.
+G1, G2 = [0.5, 0.0], [0.0, 1.0]
+
+
+def first_iterates(learner, spec, gradients):
+    """``x_1, ..., x_{n+1}`` of ``learner`` fed the ``n`` ``gradients`` (losses not given)."""
+    learner.reset(spec, np.random.default_rng(0))
+    out = [learner.act()]
+    for g in gradients:
+        learner.update(gradient(g))
+        out.append(learner.act())
+    return out
+
+
 def mean_plus_3se(result, metric):
     final = result.final(metric)[0, 0]
     return final.mean() + 3 * final.std(ddof=1) / np.sqrt(len(final))

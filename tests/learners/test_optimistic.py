@@ -1,45 +1,25 @@
 """Optimistic OMD, optimistic FTRL, OFTL and optimistic Hedge: first rounds by hand, naive
-references, the papers' bounds in the SEA model, and adaptation between its regimes."""
+references, invariants, compiled against Python loops, and the exp-concave double step.
 
-from dataclasses import fields, replace
+The papers' bounds are in test_optimistic_bounds.py, parameters and bad input in
+test_optimistic_parameters.py, user-written environments in test_optimistic_user_environments.py,
+adaptation between the SEA regimes in test_optimistic_regimes.py."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from onlinelearn.environments import AdversarialBandit, BernoulliBandit
-from onlinelearn.environments.sea import (
-    ADVERSARIAL_VARIATION,
-    STOCHASTIC_VARIANCE,
-    SEALinearLosses,
-    SEAQuadraticLosses,
-    SEASpec,
-)
+from onlinelearn.environments.sea import SEAQuadraticLosses
 
 import onlinelearn as ol
 from onlinelearn.core import EnvSpec, Feedback, FeedbackKind, ball
-from onlinelearn.core.oracle import OracleRecord, record_size
-from onlinelearn.learners.ftrl import FTRL
-from onlinelearn.learners.omd import OMD
 from onlinelearn.learners.optimistic_ftl import OFTL
 from onlinelearn.learners.optimistic_ftrl import OptimisticFTRL
 from onlinelearn.learners.optimistic_hedge import OptimisticHedge
 from onlinelearn.learners.optimistic_omd import OptimisticOMD
 from onlinelearn.testing import check_learner
 from onlinelearn.trackers.sea import SEARegret
-from tests.learners.oco_helpers import gradient, gradient_spec, mean_plus_3se, play
-from tests.learners.sea_helpers import (
-    HORIZON,
-    REPS,
-    SEA_INSTANCES,
-    chen_theorem_1,
-    chen_theorem_3,
-    sachs_theorem_5,
-    sachs_theorem_7,
-    sea_constants,
-    sea_run,
-    upper_confidence,
-)
+from tests.learners.oco_helpers import G1, G2, first_iterates, gradient, gradient_spec, play
 from tests.naive.optimistic import (
     oftl_iterates,
     optimistic_ftrl_iterates,
@@ -49,19 +29,7 @@ from tests.naive.optimistic import (
 )
 
 
-def first_iterates(learner, spec, gradients):
-    learner.reset(spec, np.random.default_rng(0))
-    out = [learner.act()]
-    for g in gradients:
-        learner.update(gradient(g))
-        out.append(learner.act())
-    return out
-
-
-# -- first rounds by hand (unit disc, G = 1, D = 2) --------------------------------------------
-G1, G2 = [0.5, 0.0], [0.0, 1.0]
-
-
+# -- first rounds by hand (unit disc, G = 1, D = 2; G1, G2 from oco_helpers) -------------------
 def test_optimistic_omd_convex_smooth_first_rounds_by_hand():
     # delta = 0: eta_1 = 2 / sqrt(4) = 1, eta_2 = 2 / sqrt(4 + 0.25), eta_3 = 2 / sqrt(4 + 1.5).
     x1, x2, x3 = first_iterates(OptimisticOMD(), gradient_spec("ball", 2), [G1, G2])
@@ -194,86 +162,6 @@ def test_optimistic_hedge_matches_naive_reference(adaptive):
     np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-15)
 
 
-# -- bounds in the SEA model ----------------------------------------------------------------------
-@pytest.mark.parametrize("family", [SEAQuadraticLosses, SEALinearLosses])
-@pytest.mark.parametrize("instance", list(SEA_INSTANCES))
-def test_convex_smooth_bounds(family, instance):
-    """Mean pseudo-regret + 3 SE over 20 seeds <= the explicit bounds of Chen et al. Theorem 1
-    (optimistic OMD, delta = 10 D^2 L^2) and Sachs et al. Theorem 5 (optimistic FTRL,
-    nu = L D^2 + D G), with sigma^2_{1:T}, Sigma^2_{1:T} the exact statistics of the instance.
-    The linear family has L = 0 (smoothness None: delta = 0, nu = D G)."""
-    environment = family(dimension=4, **SEA_INSTANCES[instance])
-    smoothness = environment.smoothness or None
-    learners = [OptimisticOMD(smoothness=smoothness), OptimisticFTRL(smoothness=smoothness)]
-    result = sea_run(learners, environment)
-    constants = sea_constants(result, environment)
-    nu = learners[1].regularization(environment.reset(seed=0))
-    assert mean_plus_3se(result, "pseudo_regret") <= chen_theorem_1(constants)
-    final = result.final("pseudo_regret")[1, 0]
-    assert final.mean() + 3 * final.std(ddof=1) / np.sqrt(REPS) <= sachs_theorem_5(constants, nu)
-
-
-@pytest.mark.parametrize(
-    "instance",
-    ["iid", "adversarial", "switches", "corrupted", "drift", "random_order", "random_order_single_pass"],
-)
-def test_strongly_convex_bounds(instance):
-    """Chen et al. Theorem 3 (optimistic OMD, eta_t = 2 / (lam t)) and Sachs et al. Theorem 7
-    (OFTL, conservative form (8 s^2 + 4 S^2)(1 + ln T) / mu + (4 D^2 L^2 / mu) ln(1 + 16 L / mu)
-    + G D) on the quadratic family (L = lam = mu = 1); s^2, S^2 are the per-round maxima
-    (the first-round variation term included, which only enlarges the bounds).  Random order:
-    sigma_t^2 and the variation depend on the points drawn so far, and s^2, S^2 are the mean over
-    repetitions of each run's maximum (no larger than a bound holding for every run, so the test
-    is, if anything, stricter than the theorem)."""
-    environment = SEAQuadraticLosses(dimension=4, **SEA_INSTANCES[instance])
-    result = sea_run([OptimisticOMD("strongly_convex", lam=1.0), OFTL(mu=1.0)], environment)
-    c = sea_constants(result, environment)
-    upper = upper_confidence(result)
-    assert upper[0] <= chen_theorem_3(c, lam=1.0) and upper[1] <= sachs_theorem_7(c, 1.0, HORIZON)
-
-
-@pytest.mark.parametrize(
-    "environment",
-    [
-        AdversarialBandit(np.random.default_rng(0).random((97, 5)).round(2), feedback="full"),
-        BernoulliBandit(means=[0.2, 0.5, 0.6, 0.7], feedback="full"),
-    ],
-)
-def test_optimistic_hedge_regret_below_bound(environment):
-    """RVU with the default eta = sqrt(ln N / T) / (b - a): R_T <= 2 (b - a) sqrt(T ln N)
-    (Syrgkanis et al. 2015, Prop. 7; the negative term dropped); adaptive: 3 sqrt(ln N (1 + T))."""
-    n = environment.reset(seed=0).n_actions
-    result = ol.run(
-        [OptimisticHedge(), OptimisticHedge(adaptive=True)],
-        environment,
-        HORIZON,
-        n_reps=REPS,
-        seed=3,
-        trackers=[ol.trackers.PseudoRegret()],
-        progress=False,
-    )
-    finals = result.final("pseudo_regret")[:, 0]
-    upper = finals.mean(axis=1) + 3 * finals.std(axis=1, ddof=1) / np.sqrt(REPS)
-    assert upper[0] <= 2 * np.sqrt(HORIZON * np.log(n))
-    assert upper[1] <= 3 * np.sqrt(np.log(n) * (1 + HORIZON))
-
-
-@pytest.mark.parametrize("adaptive", [False, True])
-def test_optimistic_hedge_rvu_bound_exactly(adaptive):
-    """Expected regret sum_t <p_t, l_t> - min_i L_T,i computed exactly from p_t against
-    ln N / eta + eta sum_t ||l_t - m_t||_inf^2 (fixed eta), resp. 3 sqrt(ln N (1 + V_T))."""
-    rng = np.random.default_rng(8)
-    slow = np.clip(0.5 + 0.3 * np.sin(np.arange(3000)[:, None] / 300 + np.arange(4)), 0, 1)
-    for losses in [rng.random((3000, 4)), slow]:
-        eta = None if adaptive else np.sqrt(np.log(4) / 3000)
-        p = optimistic_hedge_probabilities(losses, eta, scale=1.0)
-        regret = np.sum(p * losses) - losses.sum(axis=0).min()
-        hints = np.vstack([np.zeros(4), losses[:-1]])
-        variation = np.sum(np.max(np.abs(losses - hints), axis=1) ** 2)
-        bound = 3 * np.sqrt(np.log(4) * (1 + variation)) if adaptive else np.log(4) / eta + eta * variation
-        assert regret <= bound
-
-
 # -- invariants, loops, checks, errors -----------------------------------------------------------
 vectors = st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3)
 LEARNERS = [
@@ -342,159 +230,6 @@ def test_common_checks(learner):
     check_learner(learner)
 
 
-def test_bad_input():
-    spec = gradient_spec("ball", 2, horizon=10)
-    with pytest.raises(ValueError, match="The 'hint' parameter of OptimisticOMD must have d=2 columns"):
-        OptimisticOMD(hint=np.zeros((10, 3))).reset(spec)
-    with pytest.raises(
-        ValueError, match="The 'hint' parameter of OptimisticFTRL must have at least T=10 rows"
-    ):
-        OptimisticFTRL(hint=np.zeros((5, 2))).reset(spec)
-    with pytest.raises((ValueError, TypeError), match="The 'hint' parameter of OFTL must be one of"):
-        OFTL(hint="previous").reset(spec)
-    with pytest.raises(
-        ValueError, match=r"The 'lam' parameter of OptimisticOMD must be a float in the range \(0"
-    ):
-        OptimisticOMD("strongly_convex", lam=-1.0).reset(spec)
-    with pytest.raises(ValueError, match="needs the parameter 'lam'"):
-        OptimisticOMD("strongly_convex").reset(spec)
-    with pytest.raises(ValueError, match="needs the parameter 'alpha'"):
-        OptimisticOMD("exp_concave").reset(spec)
-    with pytest.raises(ValueError, match="The 'smoothness' parameter of OptimisticFTRL must be"):
-        OptimisticFTRL(smoothness=0.0).reset(spec)
-    with pytest.raises(ValueError, match="The 'mu' parameter of OFTL must be"):
-        OFTL(mu=0.0).reset(spec)
-    with pytest.raises(ValueError, match="gradient_bound"):
-        OptimisticOMD().reset(gradient_spec("ball", 2, gradient_bound=None))
-    with pytest.raises(ValueError, match="positive diameter D"):
-        OptimisticFTRL().reset(gradient_spec("simplex", 1))
-    with pytest.raises(ValueError, match="no decision set"):
-        OptimisticFTRL().reset(EnvSpec(FeedbackKind.GRADIENT, gradient_bound=1.0))
-    for learner in [OptimisticOMD(), OptimisticFTRL(), OFTL()]:
-        learner.reset(spec)
-        learner.act()
-        with pytest.raises(ValueError, match="non-finite 'feedback'"):
-            learner.update(gradient([np.nan, 1.0]))
-
-
-def test_missing_gradient_bound_names_each_learners_own_parameter():
-    """Without a gradient bound in the spec the error names the learner's own way out and the
-    spec's 'gradient_bound'; with that parameter set the learner runs.  The strongly convex regime
-    (eta_t = 2 / (lam t)) does not use G and needs none."""
-    spec = gradient_spec("ball", 2, horizon=10, gradient_bound=None)
-    cases = [
-        (OptimisticOMD(), OptimisticOMD(gradient_bound=1.0), "gradient_bound"),
-        (
-            OptimisticOMD("exp_concave", alpha=1.0),
-            OptimisticOMD("exp_concave", alpha=1.0, gradient_bound=1.0),
-            "gradient_bound",
-        ),
-        (OptimisticFTRL(), OptimisticFTRL(nu=2.0), "nu"),
-    ]
-    for failing, escaped, parameter in cases:
-        name = type(failing).__name__
-        with pytest.raises(
-            ValueError,
-            match=f"{name} needs the gradient bound G.*Set the '{parameter}' parameter of {name}, or give "
-            "the environment's EnvSpec a 'gradient_bound'",
-        ):
-            failing.reset(spec)
-        with_bound = first_iterates(escaped, spec, [G1, G2])
-        from_spec = first_iterates(failing, gradient_spec("ball", 2, horizon=10), [G1, G2])
-        np.testing.assert_array_equal(with_bound, from_spec)  # G = 1 and nu = D G = 2 either way
-    strongly_convex = first_iterates(OptimisticOMD("strongly_convex", lam=2.0), spec, [G1, G2])
-    np.testing.assert_allclose(strongly_convex[1:], [[-0.75, 0.0], [-0.5, -0.5 - 1 / 3]])  # as by hand
-    with pytest.raises(ValueError, match=r"The 'gradient_bound' parameter of OptimisticOMD must be a float"):
-        OptimisticOMD(gradient_bound=0.0).reset(spec)
-
-
-def test_smoothness_and_strong_convexity_come_from_the_spec():
-    """With ``smoothness=None`` OptimisticOMD takes L from the spec (delta = 10 D^2 L^2, Theorem 1)
-    and OptimisticFTRL its default nu = L D^2 + D G; a learner parameter wins over the spec; with no
-    L anywhere delta = 0 and nu = D G.  The strongly convex regime takes lam from the spec."""
-    plain = gradient_spec("ball", 2, horizon=10)
-    smooth = replace(plain, smoothness=0.5)
-    assert OptimisticOMD().parameters(smooth)["delta"] == pytest.approx(10 * 4 * 0.25)
-    assert OptimisticOMD(smoothness=2.0).parameters(smooth)["delta"] == pytest.approx(10 * 4 * 4.0)
-    assert OptimisticOMD().parameters(plain)["delta"] == 0.0
-    np.testing.assert_array_equal(
-        first_iterates(OptimisticOMD(), smooth, [G1, G2]),
-        first_iterates(OptimisticOMD(smoothness=0.5), plain, [G1, G2]),
-    )
-    assert OptimisticFTRL().regularization(smooth) == pytest.approx(0.5 * 4 + 2 * 1)
-    assert OptimisticFTRL().regularization(plain) == pytest.approx(2.0)
-    x1, x2, x3 = first_iterates(
-        OptimisticOMD("strongly_convex"), replace(plain, strong_convexity=2.0), [G1, G2]
-    )
-    np.testing.assert_allclose([x2, x3], [[-0.75, 0.0], [-0.5, -0.5 - 1 / 3]])  # lam = 2 by hand
-    quadratic = SEAQuadraticLosses(dimension=2).reset(seed=0)  # L = lam = 1, D = 2
-    assert OptimisticOMD().parameters(quadratic)["delta"] == pytest.approx(40.0)
-    assert OptimisticOMD("strongly_convex").parameters(quadratic)["lam"] == 1.0
-    assert OptimisticOMD().parameters(SEALinearLosses(dimension=2).reset(seed=0))["delta"] == 0.0
-
-
-@pytest.mark.parametrize("cls", [OptimisticOMD, OptimisticFTRL, OFTL])
-def test_external_hints_that_run_out_raise_at_that_round(cls):
-    """Without a horizon at reset the length of the hint sequence cannot be checked; the learner
-    plays the rounds it has hints for and raises at the first one without (instead of M = 0)."""
-    learner = cls(hint=np.ones((2, 2)))
-    learner.reset(gradient_spec("ball", 2))
-    for g in [G1, G2]:
-        learner.act()
-        learner.update(gradient(g))
-    with pytest.raises(
-        ValueError, match=f"The 'hint' parameter of {cls.__name__} has 2 rows.*round 3 has no hint"
-    ):
-        learner.act()
-
-
-class PythonQuadratic:
-    """A user-written Python environment: ``f_t(x) = 1/2 ||x - xi_t||^2`` with ``xi_t = mu +- 0.1``."""
-
-    def reset(self, *, seed=None):
-        self.rng = np.random.default_rng(seed)
-        self.mu = np.array([0.3, -0.2])
-        self.rounds = 0
-        self.record = np.zeros(7)
-        return EnvSpec(FeedbackKind.GRADIENT, decision_set=ball(2), loss_range=(0.0, 2.0), gradient_bound=1.5)
-
-    def step(self, action):
-        x = np.asarray(action, dtype=float)
-        xi = self.mu + 0.1 * np.sign(self.rng.random(2) - 0.5)
-        self.rounds += 1
-        self.record[:] = 0.0
-        self.record[0] = 0.5 * np.sum((x - xi) ** 2)
-        self.record[1] = 0.5 * np.sum((x - self.mu) ** 2) + 0.01
-        self.record[2] = 0.01  # min_X F_t (mu lies inside the disc)
-        self.record[5] = 0.01 * self.rounds  # min_X sum_s F_s
-        return Feedback(FeedbackKind.GRADIENT, np.concatenate([[self.record[0]], x - xi]))
-
-    def oracle(self):
-        return OracleRecord(self.record.copy())
-
-
-def test_user_written_python_environment_works_with_every_learner():
-    """Every OCO learner of the family runs on a user-written environment (Python loop) and pays
-    below 5 after 200 rounds (the others below 1).  The exp-concave regime with the reference
-    notes' H_1 = (1 + beta G^2 / 2) I, about I here (beta = 1/24), paid about 30: its optimistic
-    double step is unstable on this L = 1 quadratic until H_t has grown (see OptimisticOMD); with
-    L given, H_1 = sqrt(10) L I."""
-    alpha, horizon = 1 / 1.5**2, 200  # 1/2 ||x - xi||^2 is 1/G^2-exp-concave
-    learners = [
-        OptimisticOMD(smoothness=1.0),
-        OptimisticOMD("strongly_convex", lam=1.0),
-        OptimisticFTRL(),
-        OFTL(),
-        OMD(),
-        FTRL(regularizer="euclidean"),
-        OptimisticOMD("exp_concave", alpha=alpha, smoothness=1.0),
-    ]
-    result = ol.run(learners, PythonQuadratic(), horizon, n_reps=2, seed=0, progress=False)
-    assert not result.compiled.any()
-    final = result.final("pseudo_regret")
-    assert np.all(np.isfinite(final)) and np.all(final < 5.0)
-
-
 def test_exp_concave_double_step_is_stable_on_a_smooth_quadratic():
     """f_t(x) = L/2 (x - 1/2)^2 on [-1, 1], L = 4 (G = 6, alpha = L / G^2, beta = 1/96).  With
     H_1 = sqrt(10) L the linearised double step contracts by 0.78 a round (OptimisticOMD's
@@ -518,91 +253,6 @@ def test_exp_concave_double_step_is_stable_on_a_smooth_quadratic():
     )
     assert np.all(errors[smoothness][50:] < 1e-3)
     assert np.all(errors[None][-10:] >= 0.4)
-
-
-class PythonSEAQuadratic(PythonQuadratic):
-    """:class:`PythonQuadratic` with the two SEA record slots read by SEARegret (a spec whose record
-    has them, as the built-in SEA environments use): ``sigma_t^2 = E ||xi_t - mu||^2 = 0.02`` and the
-    variation term, ``sup_X ||grad F_1||^2 = (1 + ||mu||)^2`` in round 1 and 0 after."""
-
-    def reset(self, *, seed=None):
-        spec = super().reset(seed=seed)
-        self.record = np.zeros(spec.record_size + 2)
-        return SEASpec(**{field.name: getattr(spec, field.name) for field in fields(spec)})
-
-    def step(self, action):
-        feedback = super().step(action)
-        self.record[STOCHASTIC_VARIANCE] = 0.02
-        self.record[ADVERSARIAL_VARIATION] = (1 + np.linalg.norm(self.mu)) ** 2 if self.rounds == 1 else 0.0
-        return feedback
-
-
-def test_user_written_sea_environment_feeds_the_sea_tracker():
-    """SEARegret on a user-written environment: the statistics it reports are the environment's,
-    and its pseudo-regret is the generic PseudoRegret tracker's on the same realisations."""
-    learners = [OptimisticOMD(smoothness=1.0), OptimisticFTRL(), OFTL(), OMD()]
-    kwargs = {"n_reps": 2, "seed": 0, "progress": False}
-    sea = ol.run(learners, PythonSEAQuadratic(), 200, trackers=[SEARegret()], **kwargs)
-    generic = ol.run(learners, PythonSEAQuadratic(), 200, trackers=[ol.trackers.PseudoRegret()], **kwargs)
-    assert not sea.compiled.any()
-    np.testing.assert_allclose(sea.final("stochastic_variance"), 200 * 0.02)
-    np.testing.assert_allclose(sea.final("adversarial_variation"), (1 + np.hypot(0.3, 0.2)) ** 2)
-    np.testing.assert_allclose(sea.final("max_stochastic_variance"), 0.02)
-    np.testing.assert_array_equal(sea.final("pseudo_regret"), generic.final("pseudo_regret"))
-
-
-class PythonExperts:
-    """A user-written experts environment: Bernoulli losses of means ``(0.3, 0.5, 0.6)``, full
-    information; the oracle record carries the expected losses of the three experts."""
-
-    means = np.array([0.3, 0.5, 0.6])
-
-    def reset(self, *, seed=None):
-        self.rng = np.random.default_rng(seed)
-        self.rounds = 0
-        self.cumulative = np.zeros(3)
-        self.record = np.zeros(record_size(3))
-        return EnvSpec(FeedbackKind.FULL_INFORMATION, n_actions=3)
-
-    def step(self, action):
-        losses = (self.rng.random(3) < self.means).astype(float)
-        self.rounds += 1
-        self.cumulative += losses
-        self.record[:] = [
-            losses[action],
-            self.means[action],
-            self.means.min(),
-            losses.min(),
-            self.cumulative.min(),
-            self.rounds * self.means.min(),
-            0.0,
-            *self.means,
-        ]
-        return Feedback(FeedbackKind.FULL_INFORMATION, losses)
-
-    def oracle(self):
-        return OracleRecord(self.record.copy())
-
-
-def test_user_written_experts_environment_works_with_optimistic_hedge():
-    """Optimistic Hedge (fixed and adaptive rates) on a user-written experts environment: the
-    Python loop runs, and the pseudo-regret of each run is below the RVU bounds of
-    test_optimistic_hedge_regret_below_bound (2 sqrt(T ln N), 3 sqrt(ln N (1 + T)))."""
-    horizon = 500
-    result = ol.run(
-        [OptimisticHedge(), OptimisticHedge(adaptive=True)],
-        PythonExperts(),
-        horizon,
-        n_reps=4,
-        seed=0,
-        trackers=[ol.trackers.PseudoRegret()],
-        progress=False,
-    )
-    assert not result.compiled.any()
-    final = result.final("pseudo_regret")[:, 0]
-    assert np.all(final[0] <= 2 * np.sqrt(horizon * np.log(3)))
-    assert np.all(final[1] <= 3 * np.sqrt(np.log(3) * (1 + horizon)))
-    assert np.all(final > 0)  # the sampled experts are not all the best one
 
 
 def test_the_family_module_gathers_the_same_classes():

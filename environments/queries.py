@@ -1,0 +1,155 @@
+"""Feedback modes and queries shared by the environments that answer one, several or all queries.
+
+Feedback: ``"bandit"``, ``"full"`` or ``"multi"`` (MULTI_QUERY, layout ``[n, a_1, l_1, ...,
+a_k, l_k]`` of :mod:`onlinelearn.core.feedback`; query 1 is played and charged) with a per-round
+budget ``n_queries`` declared in the spec (1 = bandit, 2 = StABL, K = full information).  A
+multi-query action is an ``int64`` array of distinct-or-not arms, first = played; an ``int`` is one
+query.  The Python ``step`` refuses more queries than the budget; learners check
+``spec.n_queries`` at ``reset``.  Inside the compiled loop queries beyond the budget are ignored.
+
+:class:`QueryEnvironment` gives an environment these modes and checks; :class:`QueryTable` serves
+an oblivious loss table (built by the subclass) in them.  Used by
+:mod:`onlinelearn.environments.volatile` and :mod:`onlinelearn.environments.tuning`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+from onlinelearn.environments.adversarial import record_table_row, table_hindsight
+
+from onlinelearn.core.environment import KernelEnvironment, check_action
+from onlinelearn.core.feedback import FeedbackKind
+from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.spec import EnvSpec
+
+MODE_FULL = 0
+MODE_BANDIT = 1
+MODE_MULTI = 2
+MODES = {"full": MODE_FULL, "bandit": MODE_BANDIT, "multi": MODE_MULTI}
+
+
+# --------------------------------------------------------------------------------------------
+# Queries: an int arm is one query, an int64 array is several (first = played)
+# --------------------------------------------------------------------------------------------
+def query_count(action):
+    """Number of queries in ``action``."""
+    return 1 if np.ndim(action) == 0 else int(np.shape(action)[0])
+
+
+def query_arm(action, q):
+    """Arm of query ``q`` (0 = the played arm)."""
+    return int(action) if np.ndim(action) == 0 else int(action[q])
+
+
+@overload(query_count)
+def _query_count(action):
+    if isinstance(action, types.Integer):
+        return lambda action: 1
+    return lambda action: action.shape[0]
+
+
+@overload(query_arm)
+def _query_arm(action, q):
+    if isinstance(action, types.Integer):
+        return lambda action, q: action
+    return lambda action, q: action[q]
+
+
+def check_queries(action, spec: EnvSpec, owner: str):
+    """An ``int`` arm, or a 1-D int array of 1..n_queries arms in [0, K); returned as int64 array."""
+    if isinstance(action, int | np.integer) and not isinstance(action, bool):
+        return np.array([check_action(action, spec, owner)], dtype=np.int64)
+    message = (
+        f"{owner} expects an int arm or a 1-D int array of 1 to {spec.n_queries} arms in "
+        f"[0, {spec.n_actions}) (query 1 is played). Got {action!r} instead."
+    )
+    if isinstance(action, str | bytes) or action is None:
+        raise TypeError(message)
+    array = np.asarray(action)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(message)
+    if not 1 <= array.shape[0] <= spec.n_queries or np.any(array < 0) or np.any(array >= spec.n_actions):
+        raise ValueError(message)
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+class QueryEnvironment(KernelEnvironment):
+    """Feedback modes and query checks of an environment with a ``feedback`` parameter."""
+
+    def feedback_spec(self, n_actions: int) -> EnvSpec:
+        kind = {
+            "full": FeedbackKind.FULL_INFORMATION,
+            "bandit": FeedbackKind.BANDIT,
+            "multi": FeedbackKind.MULTI_QUERY,
+        }[self.feedback]
+        n_queries = int(self.n_queries) if self.feedback == "multi" else 1
+        return EnvSpec(kind, n_actions=int(n_actions), n_queries=n_queries)
+
+    def check_action(self, action):
+        if self.spec_.feedback_kind == FeedbackKind.MULTI_QUERY:
+            return check_queries(action, self.spec_, type(self).__name__)
+        return check_action(action, self.spec_, type(self).__name__)
+
+    def validate(self) -> None:
+        if self.feedback == "multi" and self.n_queries > self.table_actions():
+            raise ValueError(
+                f"The 'n_queries' parameter of {type(self).__name__} must be an int in the range "
+                f"[1, {self.table_actions()}] (the number of arms). Got {self.n_queries!r} instead."
+            )
+
+
+class QueryTableState(NamedTuple):
+    losses: np.ndarray  # (n_rounds, K) loss table; round t uses row t mod n_rounds
+    cumulative_losses: np.ndarray  # (K,)
+    previous_best: np.ndarray  # int64[1], read and written by adversarial.table_hindsight
+    mode: int
+    n_queries: int
+
+
+@kernel
+def query_table_step(state, rng, t, action, feedback, record):
+    row = state.losses[t % state.losses.shape[0]]
+    played = query_arm(action, 0)
+    if state.mode == MODE_FULL:
+        feedback[:] = row
+    elif state.mode == MODE_BANDIT:
+        feedback[0] = row[played]
+    else:
+        n = min(query_count(action), state.n_queries)
+        feedback[0] = n
+        for q in range(state.n_queries):
+            if q < n:
+                arm = query_arm(action, q)
+                feedback[1 + 2 * q] = arm
+                feedback[2 + 2 * q] = row[arm]
+            else:
+                feedback[1 + 2 * q] = 0.0
+                feedback[2 + 2 * q] = 0.0
+    record_table_row(row, played, state.cumulative_losses, record)
+
+
+class QueryTable(QueryEnvironment):
+    """An oblivious loss table (built by :meth:`make_table`) with the feedback modes above."""
+
+    step_kernel = staticmethod(query_table_step)
+    hindsight_kernel = staticmethod(table_hindsight)
+
+    def make_table(self, rng) -> np.ndarray:
+        raise NotImplementedError
+
+    def make_spec(self) -> EnvSpec:
+        return self.feedback_spec(self.table_actions())
+
+    def init_state(self, spec, rng):
+        table = np.ascontiguousarray(self.make_table(rng), dtype=float)
+        return QueryTableState(
+            table,
+            np.zeros(table.shape[1]),
+            np.full(1, -1, dtype=np.int64),
+            MODES[self.feedback],
+            int(self.n_queries) if self.feedback == "multi" else 1,
+        )
