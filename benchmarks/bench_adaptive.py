@@ -36,19 +36,19 @@ except ImportError:  # run as a module
 BEST, OTHER = 0.3, 0.7
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _loss(key, t, arm, n_arms, mean):
     return 1.0 if counter_uniform(key, t * n_arms + arm) < mean else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _loss_row(key, t0, n_arms, best_arm, row):
     """Every arm's realised loss at round t0 (0-based), for full information."""
     for a in range(n_arms):
         row[a] = _loss(key, t0, a, n_arms, BEST if a == best_arm else OTHER)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _pseudo_regret(learner, horizon, best_rounds):
     """Expected loss of the played arms minus that of the best fixed arm."""
     return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
@@ -56,12 +56,12 @@ def _pseudo_regret(learner, horizon, best_rounds):
 
 # Geometric covering runs, shared by the three references: run k lasts 2^k rounds and restarts at
 # every multiple of 2^k (rounds t are 1-based); each run is Hedge on its own cumulative losses.
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _awake(starts, k, t):
     return starts[k] > 0 and t < starts[k] + (1 << k)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _restarted(k, t, starts, losses):
     """Restart run k if round t is a multiple of 2^k; True if it did."""
     if t % (1 << k) != 0:
@@ -72,7 +72,7 @@ def _restarted(k, t, starts, losses):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _runs(t, n_levels, starts, losses, log_w, rates):
     """Restart the runs starting at round t, with prior log weight ``log(rate)``."""
     for k in range(n_levels):
@@ -80,7 +80,7 @@ def _runs(t, n_levels, starts, losses, log_w, rates):
             log_w[k] = np.log(rates[k])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _run_softmax(losses, eta, k, x_run):
     """Hedge distribution of run k: ``x_run[k] ~ exp(-eta_k (L_k - min L_k))``."""
     n_arms = losses.shape[1]
@@ -95,7 +95,7 @@ def _run_softmax(losses, eta, k, x_run):
         x_run[k, a] /= total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _mixture(starts, t, scores, top, x_run, x):
     """``x`` = the awake runs' distributions weighted by ``exp(score_k - top)``, normalised; a run
     with score -inf (CBCE: no positive bet) sits out."""
@@ -112,7 +112,7 @@ def _mixture(starts, t, scores, top, x_run, x):
         x[a] /= weights
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _run_loss(x_run, k, row):
     """Loss ``<x_run[k], row>`` of run k's distribution."""
     total = 0.0
@@ -121,7 +121,7 @@ def _run_loss(x_run, k, row):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def stabl_one(key, rng, horizon, n_arms, period, eta, gamma):
     n_levels = eta.shape[0]
     starts = np.zeros(n_levels, dtype=np.int64)
@@ -166,7 +166,7 @@ def stabl_one(key, rng, horizon, n_arms, period, eta, gamma):
     return _pseudo_regret(learner, horizon, best_rounds)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def saol_one(key, rng, horizon, n_arms, period, eta, rates):
     n_levels = eta.shape[0]
     starts = np.zeros(n_levels, dtype=np.int64)
@@ -203,7 +203,7 @@ def saol_one(key, rng, horizon, n_arms, period, eta, rates):
     return _pseudo_regret(learner, horizon, best_rounds)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def cbce_one(key, rng, horizon, n_arms, period, eta, rates):
     """CBCE over Hedge runs; ``rates`` is unused (the KT bets have no step size)."""
     n_levels = eta.shape[0]

@@ -24,12 +24,12 @@ except ImportError:  # run as a module
     from benchmarks._timing import paired_medians
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _reward(key, t, arm, means):
     return 1.0 if counter_uniform(key, t * means.shape[0] + arm) < means[arm] else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def ucb1_one(means, key, rng, horizon):
     n_arms = means.shape[0]
     best_mean = means.max()
@@ -52,7 +52,7 @@ def ucb1_one(means, key, rng, horizon):
     return regret
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def thompson_one(means, key, rng, horizon):
     n_arms = means.shape[0]
     best_mean = means.max()
@@ -74,7 +74,7 @@ def thompson_one(means, key, rng, horizon):
     return regret
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def exp3_one(means, key, rng, horizon):
     n_arms = means.shape[0]
     best_mean = means.max()

@@ -33,7 +33,7 @@ except ImportError:  # run as a module
 EPSILON = 0.05
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def commitment_vs_hedge_one(A, follower_losses, strategy, eta, leader_rng, follower_rng, horizon, value):
     m, n = A.shape
     cumulative = np.zeros(n)
@@ -49,7 +49,7 @@ def commitment_vs_hedge_one(A, follower_losses, strategy, eta, leader_rng, follo
     return value * horizon - earned  # Stackelberg regret, as the library's default tracker
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=False, nogil=True, parallel=True)
 def reference_parallel(A, follower_losses, strategy, eta, leader_rngs, follower_rngs, horizon, value, out):
     for r in prange(out.shape[0]):
         out[r] = commitment_vs_hedge_one(
@@ -57,7 +57,7 @@ def reference_parallel(A, follower_losses, strategy, eta, leader_rngs, follower_
         )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def reference_serial(A, follower_losses, strategy, eta, leader_rngs, follower_rngs, horizon, value, out):
     for r in range(out.shape[0]):
         out[r] = commitment_vs_hedge_one(

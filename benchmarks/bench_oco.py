@@ -22,7 +22,7 @@ except ImportError:
     from benchmarks._timing import paired_medians
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def ogd_one(center, noise, eta, rng, horizon):
     d = center.shape[0]
     x = np.zeros(d)

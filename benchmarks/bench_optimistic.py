@@ -30,7 +30,7 @@ except ImportError:
     from benchmarks._timing import paired_medians
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def _rescale_into_ball(x, squared, radius):
     if squared > radius * radius:
         scale = radius / np.sqrt(squared)
@@ -38,7 +38,7 @@ def _rescale_into_ball(x, squared, radius):
             x[i] *= scale
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=False, nogil=True)
 def optimistic_omd_one(mean, sigma, radius, diameter, base, rng, horizon):
     """One repetition; ``base = delta + 4 G^2``; returns the pseudo-regret after ``horizon`` rounds."""
     d = mean.shape[0]
