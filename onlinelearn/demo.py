@@ -14,6 +14,12 @@ from onlinelearn import learners as learner_classes
 from onlinelearn.environments import BernoulliBandit, StochasticallyConstrainedBandit
 from onlinelearn.sim.experiment import run
 
+#: Short labels of the demo's environments, for the table and the plot titles.
+ENVIRONMENT_LABELS = (
+    "Bernoulli, means linspace(0.1, 0.9, 10)",
+    "stochastically constrained, 5 arms, gap 0.1",
+)
+
 
 def demo_experiment(horizon: int = 10_000, n_reps: int = 100, seed: int = 0):
     """The learners and environments of the demo, as passed to :func:`onlinelearn.run`."""
@@ -46,7 +52,8 @@ def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int =
     results = run(learners, environments, **settings)
     elapsed = time.perf_counter() - start
     table = results.summary()[["learner", "env", "final_mean", "std_error", "seconds"]]
-    table = table.assign(env=table["env"].str.slice(0, 28))
+    labels = dict(zip(results.environment_names, ENVIRONMENT_LABELS, strict=True))
+    table = table.assign(env=table["env"].map(labels))
     with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):
         print(table.to_string(index=False))
     print(
@@ -57,7 +64,7 @@ def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int =
         axes = results.plot()
         figure = axes[0].figure
         figure.set_size_inches(11, 4)
-        axes[0].set_title("stochastic: Bernoulli means linspace(0.1, 0.9, 10)")
-        axes[1].set_title("stochastically constrained adversary, 5 arms, gap 0.1")
+        for axis, label in zip(axes, ENVIRONMENT_LABELS, strict=True):
+            axis.set_title(label)
         save(figure, out)
     print(f"regret plot written to {out}")

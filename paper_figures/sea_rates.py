@@ -19,7 +19,7 @@ grows faster (its step ``D / sqrt(4 G^2 + V_t)`` shrinks only as the noise accum
 corruption costs it a jump: the last-gradient hint is wrong twice), and OGD and OMD are also small,
 because on the curved ball a decaying step already exploits a fixed mean: the SEA bounds are
 guarantees, and this instance is easy for them too. (OGD with the minimax constant step ``D / (G
-sqrt T)`` does grow like sqrt T with the horizon, see ``tests/learners/test_optimistic.py``, but a
+sqrt T)`` does grow like sqrt T with the horizon, see ``tests/learners/test_optimistic_regimes.py``, but a
 curve against t within one horizon cannot show a horizon-tuned rate.) T = 10^5, 50 repetitions
 (``--quick``: 2000, 10).
 """

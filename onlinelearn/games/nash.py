@@ -22,6 +22,8 @@ from onlinelearn.games.game import Game
 
 #: Largest number of leader plus follower actions accepted (2^16 support pairs at most).
 MAX_ACTIONS = 16
+#: Slack of the sign and no-deviation checks, relative to the probabilities (sign) and to the
+#: largest payoff range of the game (deviation), so that rescaling the payoffs keeps the answer.
 TOLERANCE = 1e-9
 
 
@@ -52,6 +54,7 @@ def _solve_indifference(M: np.ndarray, rows, columns):
 def _support_enumeration(game: Game):
     A, B = game.leader_payoffs, game.follower_payoffs
     m, n = game.shape
+    payoff_slack = TOLERANCE * max(np.ptp(A), np.ptp(B), np.finfo(float).tiny)
     found = []
     for k in range(1, min(m, n) + 1):
         for rows in combinations(range(m), k):
@@ -67,7 +70,8 @@ def _support_enumeration(game: Game):
                 x, y = np.clip(x, 0, None), np.clip(y, 0, None)
                 x, y = x / x.sum(), y / y.sum()
                 leader, follower = A @ y, x @ B
-                if leader.max() <= x @ leader + TOLERANCE and follower.max() <= follower @ y + TOLERANCE:
+                stable_leader = leader.max() <= x @ leader + payoff_slack
+                if stable_leader and follower.max() <= follower @ y + payoff_slack:
                     found.append((x, y))
     return found
 

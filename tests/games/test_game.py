@@ -84,6 +84,21 @@ def test_nash_of_named_games():
     np.testing.assert_allclose(equilibrium.follower_strategy, [0.5, 0.5])
 
 
+@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
+def test_nash_support_enumeration_is_scale_invariant(scale):
+    """The fallback enumeration (used without nashpy) finds the same equilibria after the payoffs
+    are multiplied by ``scale``: its no-deviation slack is relative to the payoff range."""
+    from onlinelearn.games.nash import _support_enumeration
+
+    game = random_game(3, 4, seed=3)
+    scaled = Game(scale * game.leader_payoffs, scale * game.follower_payoffs)
+    reference, found = _support_enumeration(game), _support_enumeration(scaled)
+    assert len(reference) >= 1 and len(found) == len(reference)
+    for (x, y), (x_scaled, y_scaled) in zip(reference, found, strict=True):
+        np.testing.assert_allclose(x_scaled, x, atol=1e-9)
+        np.testing.assert_allclose(y_scaled, y, atol=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_stackelberg_value_is_at_least_every_nash_value(seed):
     game = random_game(3, 3, seed=seed)
