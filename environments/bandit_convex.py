@@ -35,7 +35,7 @@ import numpy as np
 from onlinelearn.environments.oco import half_squared_distance_to_set, welford_update
 
 from onlinelearn.core.decision_sets import BALL, ball
-from onlinelearn.core.environment import KernelEnvironment
+from onlinelearn.core.environment import KernelEnvironment, check_points
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.oracle import (
@@ -133,27 +133,6 @@ def bandit_quadratic_hindsight(state, t, action, record):
             shift += (state.projections[current, i] - state.projections[previous, i]) ** 2
     record[COMPARATOR_SHIFT] = np.sqrt(shift)
     state.center_index[1] = current
-
-
-def check_points(action, spec: EnvSpec, owner: str) -> np.ndarray:
-    """A point ``(d,)`` or ``(k, d)`` queries, ``1 <= k <= n_queries``, finite and in the set.
-
-    Returned as a C-contiguous ``float64`` array of shape ``(k, d)``.
-    """
-    d = spec.dimension
-    message = (
-        f"{owner} expects a finite point of shape ({d},) or an array of shape (k, {d}) of 1 to "
-        f"{spec.n_queries} points of the {spec.decision_set.name} (the first is played)."
-    )
-    try:
-        points = np.array(action, dtype=float, ndmin=2, order="C")
-    except (TypeError, ValueError):
-        raise TypeError(f"{message} Got {action!r} instead.") from None
-    if points.ndim != 2 or points.shape[1] != d or not 1 <= points.shape[0] <= spec.n_queries:
-        raise ValueError(f"{message} Got shape {np.shape(action)} instead.")
-    if not all(spec.decision_set.contains(row, tolerance=1e-9) for row in points):
-        raise ValueError(f"{message} Got {action!r} instead.")
-    return points
 
 
 class BanditQuadraticLosses(KernelEnvironment):

@@ -21,7 +21,7 @@ from numba import types
 from numba.extending import overload
 from onlinelearn.environments.adversarial import record_table_row, table_hindsight
 
-from onlinelearn.core.environment import KernelEnvironment, check_action
+from onlinelearn.core.environment import KernelEnvironment, check_action, check_queries
 from onlinelearn.core.feedback import FeedbackKind
 from onlinelearn.core.numba_options import kernel
 from onlinelearn.core.spec import EnvSpec
@@ -57,24 +57,6 @@ def _query_arm(action, q):
     if isinstance(action, types.Integer):
         return lambda action, q: action
     return lambda action, q: action[q]
-
-
-def check_queries(action, spec: EnvSpec, owner: str):
-    """An ``int`` arm, or a 1-D int array of 1..n_queries arms in [0, K); returned as int64 array."""
-    if isinstance(action, int | np.integer) and not isinstance(action, bool):
-        return np.array([check_action(action, spec, owner)], dtype=np.int64)
-    message = (
-        f"{owner} expects an int arm or a 1-D int array of 1 to {spec.n_queries} arms in "
-        f"[0, {spec.n_actions}) (query 1 is played). Got {action!r} instead."
-    )
-    if isinstance(action, str | bytes) or action is None:
-        raise TypeError(message)
-    array = np.asarray(action)
-    if array.ndim != 1 or array.dtype.kind not in "iu":
-        raise TypeError(message)
-    if not 1 <= array.shape[0] <= spec.n_queries or np.any(array < 0) or np.any(array >= spec.n_actions):
-        raise ValueError(message)
-    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 class QueryEnvironment(KernelEnvironment):

@@ -116,6 +116,45 @@ def check_action(action, spec: EnvSpec, owner: str):
     return point
 
 
+def check_queries(action, spec: EnvSpec, owner: str):
+    """An ``int`` arm, or a 1-D int array of 1..n_queries arms in [0, K); returned as int64 array."""
+    if isinstance(action, int | np.integer) and not isinstance(action, bool):
+        return np.array([check_action(action, spec, owner)], dtype=np.int64)
+    message = (
+        f"{owner} expects an int arm or a 1-D int array of 1 to {spec.n_queries} arms in "
+        f"[0, {spec.n_actions}) (query 1 is played). Got {action!r} instead."
+    )
+    if isinstance(action, str | bytes) or action is None:
+        raise TypeError(message)
+    array = np.asarray(action)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(message)
+    if not 1 <= array.shape[0] <= spec.n_queries or np.any(array < 0) or np.any(array >= spec.n_actions):
+        raise ValueError(message)
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+def check_points(action, spec: EnvSpec, owner: str) -> np.ndarray:
+    """A point ``(d,)`` or ``(k, d)`` queries, ``1 <= k <= n_queries``, finite and in the set.
+
+    Returned as a C-contiguous ``float64`` array of shape ``(k, d)``.
+    """
+    d = spec.dimension
+    message = (
+        f"{owner} expects a finite point of shape ({d},) or an array of shape (k, {d}) of 1 to "
+        f"{spec.n_queries} points of the {spec.decision_set.name} (the first is played)."
+    )
+    try:
+        points = np.array(action, dtype=float, ndmin=2, order="C")
+    except (TypeError, ValueError):
+        raise TypeError(f"{message} Got {action!r} instead.") from None
+    if points.ndim != 2 or points.shape[1] != d or not 1 <= points.shape[0] <= spec.n_queries:
+        raise ValueError(f"{message} Got shape {np.shape(action)} instead.")
+    if not all(spec.decision_set.contains(row, tolerance=1e-9) for row in points):
+        raise ValueError(f"{message} Got {action!r} instead.")
+    return points
+
+
 class VectorError(ValueError):
     """The error of :func:`check_vector`; callers with messages of their own (the checkers of
     :mod:`onlinelearn.testing`) read what was wrong from ``vector`` (the values as floats) and

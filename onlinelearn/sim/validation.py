@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from onlinelearn.core.environment import check_action, check_vector
+from onlinelearn.core.environment import check_action, check_points, check_queries, check_vector
 from onlinelearn.core.feedback import Feedback, FeedbackKind
 from onlinelearn.core.oracle import OracleRecord
 
@@ -56,22 +56,29 @@ def check_oracle(oracle, spec, environment, t: int) -> None:
     check_vector(oracle.values, spec.record_size, f"{owner}.oracle", what, t)
 
 
-#: Kinds whose actions are one int arm or one point; the others (several queries or points per
-#: round) are checked by the environment's own ``check_action``.
-_SINGLE_ACTION_KINDS = (FeedbackKind.BANDIT, FeedbackKind.FULL_INFORMATION, FeedbackKind.GRADIENT)
+#: The generic action check of each feedback kind, for environments without ``check_action``:
+#: one int arm or one point, 1..n_queries arms, or 1..n_queries points of the decision set.
+#: Game, constrained and auction actions are the environment's own to check.
+_GENERIC_ACTION_CHECKS = {
+    FeedbackKind.BANDIT: check_action,
+    FeedbackKind.FULL_INFORMATION: check_action,
+    FeedbackKind.GRADIENT: check_action,
+    FeedbackKind.MULTI_QUERY: check_queries,
+    FeedbackKind.BANDIT_CONVEX: check_points,
+}
 
 
 def check_learner_action(action, spec, learner, environment, t: int) -> None:
     """Raise, naming the learner and the round, if ``action`` is not an action of the environment.
 
     The environment's ``check_action`` decides when it has one (every built-in does); a plain user
-    environment gets the generic check of an int arm or a point for single-action kinds.
+    environment gets the generic check of its feedback kind (``_GENERIC_ACTION_CHECKS``).
     """
     try:
         if callable(getattr(environment, "check_action", None)):
             environment.check_action(action)
-        elif spec.feedback_kind in _SINGLE_ACTION_KINDS:
-            check_action(action, spec, type(environment).__name__)
+        elif spec.feedback_kind in _GENERIC_ACTION_CHECKS:
+            _GENERIC_ACTION_CHECKS[spec.feedback_kind](action, spec, type(environment).__name__)
     except (TypeError, ValueError) as error:
         raise type(error)(
             f"{type(learner).__name__}.act returned an invalid action at round {t + 1}: {error}"
