@@ -23,7 +23,7 @@ from onlinelearn.environments.adversarial import record_table_row, table_hindsig
 
 from onlinelearn.core.environment import KernelEnvironment, check_action, check_queries
 from onlinelearn.core.feedback import FeedbackKind
-from onlinelearn.core.numba_options import kernel
+from onlinelearn.core.numba_options import ir_inlined_kernel, kernel
 from onlinelearn.core.spec import EnvSpec
 
 MODE_FULL = 0
@@ -92,26 +92,32 @@ class QueryTableState(NamedTuple):
     n_queries: int
 
 
-@kernel
-def query_table_step(state, rng, t, action, feedback, record):
-    row = state.losses[t % state.losses.shape[0]]
-    played = query_arm(action, 0)
-    if state.mode == MODE_FULL:
-        feedback[:] = row
-    elif state.mode == MODE_BANDIT:
-        feedback[0] = row[played]
+@ir_inlined_kernel
+def write_row_feedback(mode, n_queries, action, losses, feedback):
+    """The feedback of ``mode`` on a round whose every loss is known: the whole row (full), the
+    played arm's loss (bandit), or ``[n, a_1, l_1, ..., a_k, l_k]`` for the first ``n_queries``
+    queries, zero-padded (multi)."""
+    if mode == MODE_FULL:
+        feedback[:] = losses
+    elif mode == MODE_BANDIT:
+        feedback[0] = losses[query_arm(action, 0)]
     else:
-        n = min(query_count(action), state.n_queries)
+        n = min(query_count(action), n_queries)
         feedback[0] = n
-        for q in range(state.n_queries):
+        for q in range(n_queries):
+            feedback[1 + 2 * q] = 0.0
+            feedback[2 + 2 * q] = 0.0
             if q < n:
                 arm = query_arm(action, q)
                 feedback[1 + 2 * q] = arm
-                feedback[2 + 2 * q] = row[arm]
-            else:
-                feedback[1 + 2 * q] = 0.0
-                feedback[2 + 2 * q] = 0.0
-    record_table_row(row, played, state.cumulative_losses, record)
+                feedback[2 + 2 * q] = losses[arm]
+
+
+@kernel
+def query_table_step(state, rng, t, action, feedback, record):
+    row = state.losses[t % state.losses.shape[0]]
+    write_row_feedback(state.mode, state.n_queries, action, row, feedback)
+    record_table_row(row, query_arm(action, 0), state.cumulative_losses, record)
 
 
 class QueryTable(QueryEnvironment):

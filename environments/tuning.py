@@ -17,12 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 from onlinelearn.environments.queries import (
-    MODE_BANDIT,
-    MODE_FULL,
     MODES,
     QueryEnvironment,
     query_arm,
-    query_count,
+    write_row_feedback,
 )
 
 from onlinelearn.core.counter_rng import counter_normal, draw_key
@@ -129,20 +127,7 @@ def tuning_step(state, rng, t, action, feedback, record):
     tuning_round(state, t)
     losses, expected = state.losses, state.expected
     played = query_arm(action, 0)
-    if state.mode == MODE_FULL:
-        feedback[:] = losses
-    elif state.mode == MODE_BANDIT:
-        feedback[0] = losses[played]
-    else:
-        n = min(query_count(action), state.n_queries)
-        feedback[0] = n
-        for q in range(state.n_queries):
-            feedback[1 + 2 * q] = 0.0
-            feedback[2 + 2 * q] = 0.0
-            if q < n:
-                arm = query_arm(action, q)
-                feedback[1 + 2 * q] = arm
-                feedback[2 + 2 * q] = losses[arm]
+    write_row_feedback(state.mode, state.n_queries, action, losses, feedback)
     best_expected = np.inf
     best_cumulative = np.inf
     for a in range(losses.shape[0]):
