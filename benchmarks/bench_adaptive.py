@@ -5,11 +5,14 @@
 * CBCE over Hedge (full information, geometric covering, start-time prior) on the same.
 
 ``ol.run`` uses the generated compiled runner with the default pseudo-regret tracker.  Each
-reference is a hand-written ``@njit`` loop of the same algorithm (geometric covering runs, log
+reference is one monolithic ``@njit`` loop of the same algorithm (geometric covering runs, log
 weights, the same counter-based Bernoulli table and pseudo-regret bookkeeping), written without
-the library's state records and helper kernels; the pieces the three share (restarting a run,
-its Hedge distribution, the weighted mixture) are small ``@njit`` helpers of this file.  Prints
-ns per (round x repetition) and the ratio.
+the library's state records and helper kernels.  Prints ns per (round x repetition) and the ratio.
+
+The three loops repeat their covering and Hedge code on purpose: split into shared ``@njit``
+helpers (even with ``inline="always"``) they ran 10-27% slower on 2026-12-06, which would have
+flattered the library's ratios.  They compile in the process (``cache=False``), as the library's
+kernels do.
 """
 
 from __future__ import annotations
@@ -42,83 +45,14 @@ def _loss(key, t, arm, n_arms, mean):
 
 
 @njit(cache=False, nogil=True)
-def _loss_row(key, t0, n_arms, best_arm, row):
-    """Every arm's realised loss at round t0 (0-based), for full information."""
-    for a in range(n_arms):
-        row[a] = _loss(key, t0, a, n_arms, BEST if a == best_arm else OTHER)
-
-
-@njit(cache=False, nogil=True)
-def _pseudo_regret(learner, horizon, best_rounds):
-    """Expected loss of the played arms minus that of the best fixed arm."""
-    return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
-
-
-# Geometric covering runs, shared by the three references: run k lasts 2^k rounds and restarts at
-# every multiple of 2^k (rounds t are 1-based); each run is Hedge on its own cumulative losses.
-@njit(cache=False, nogil=True)
-def _awake(starts, k, t):
-    return starts[k] > 0 and t < starts[k] + (1 << k)
-
-
-@njit(cache=False, nogil=True)
-def _restarted(k, t, starts, losses):
-    """Restart run k if round t is a multiple of 2^k; True if it did."""
-    if t % (1 << k) != 0:
-        return False
-    starts[k] = t
-    for a in range(losses.shape[1]):
-        losses[k, a] = 0.0
-    return True
-
-
-@njit(cache=False, nogil=True)
 def _runs(t, n_levels, starts, losses, log_w, rates):
-    """Restart the runs starting at round t, with prior log weight ``log(rate)``."""
+    """Restart the geometric covering runs starting at round t (1-based)."""
     for k in range(n_levels):
-        if _restarted(k, t, starts, losses):
+        if t % (1 << k) == 0:
+            starts[k] = t
+            for a in range(losses.shape[1]):
+                losses[k, a] = 0.0
             log_w[k] = np.log(rates[k])
-
-
-@njit(cache=False, nogil=True)
-def _run_softmax(losses, eta, k, x_run):
-    """Hedge distribution of run k: ``x_run[k] ~ exp(-eta_k (L_k - min L_k))``."""
-    n_arms = losses.shape[1]
-    low = np.inf
-    for a in range(n_arms):
-        low = min(low, losses[k, a])
-    total = 0.0
-    for a in range(n_arms):
-        x_run[k, a] = np.exp(-eta[k] * (losses[k, a] - low))
-        total += x_run[k, a]
-    for a in range(n_arms):
-        x_run[k, a] /= total
-
-
-@njit(cache=False, nogil=True)
-def _mixture(starts, t, scores, top, x_run, x):
-    """``x`` = the awake runs' distributions weighted by ``exp(score_k - top)``, normalised; a run
-    with score -inf (CBCE: no positive bet) sits out."""
-    for a in range(x.shape[0]):
-        x[a] = 0.0
-    weights = 0.0
-    for k in range(scores.shape[0]):
-        if scores[k] > -np.inf and _awake(starts, k, t):
-            w = np.exp(scores[k] - top)
-            weights += w
-            for a in range(x.shape[0]):
-                x[a] += w * x_run[k, a]
-    for a in range(x.shape[0]):
-        x[a] /= weights
-
-
-@njit(cache=False, nogil=True)
-def _run_loss(x_run, k, row):
-    """Loss ``<x_run[k], row>`` of run k's distribution."""
-    total = 0.0
-    for a in range(row.shape[0]):
-        total += x_run[k, a] * row[a]
-    return total
 
 
 @njit(cache=False, nogil=True)
@@ -139,31 +73,44 @@ def stabl_one(key, rng, horizon, n_arms, period, eta, gamma):
         awake = 0
         top = -np.inf
         for k in range(n_levels):
-            if _awake(starts, k, t):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
                 awake += 1
                 top = max(top, log_w[k])
-                _run_softmax(losses, eta, k, x_run)
-        _mixture(starts, t, log_w, top, x_run, x)
-        # The second query is drawn from the uniform mixture of the awake runs.
-        for a in range(n_arms):
-            q[a] = 0.0
-        for k in range(n_levels):
-            if _awake(starts, k, t):
+                low = np.inf
                 for a in range(n_arms):
+                    low = min(low, losses[k, a])
+                total = 0.0
+                for a in range(n_arms):
+                    x_run[k, a] = np.exp(-eta[k] * (losses[k, a] - low))
+                    total += x_run[k, a]
+                for a in range(n_arms):
+                    x_run[k, a] /= total
+        for a in range(n_arms):
+            x[a] = 0.0
+            q[a] = 0.0
+        weights = 0.0
+        for k in range(n_levels):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                w = np.exp(log_w[k] - top)
+                weights += w
+                for a in range(n_arms):
+                    x[a] += w * x_run[k, a]
                     q[a] += x_run[k, a] / awake
+        for a in range(n_arms):
+            x[a] /= weights
         played = sample_index(x, rng.random())
         observed = sample_index(q, rng.random())
         mean = BEST if observed == best_arm else OTHER
         estimate = _loss(key, t0, observed, n_arms, mean) / q[observed]
         meta = x[observed] * estimate
         for k in range(n_levels):
-            if _awake(starts, k, t):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
                 factor = max(gamma[k] * (meta - x_run[k, observed] * estimate), -0.5)
                 log_w[k] += np.log1p(factor)
                 losses[k, observed] += estimate
         learner += BEST if played == best_arm else OTHER
         best_rounds[best_arm] += 1.0
-    return _pseudo_regret(learner, horizon, best_rounds)
+    return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
 
 
 @njit(cache=False, nogil=True)
@@ -183,24 +130,46 @@ def saol_one(key, rng, horizon, n_arms, period, eta, rates):
         best_arm = (t0 // period) % n_arms
         top = -np.inf
         for k in range(n_levels):
-            if _awake(starts, k, t):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
                 top = max(top, log_w[k])
-                _run_softmax(losses, eta, k, x_run)
-        _mixture(starts, t, log_w, top, x_run, x)
+                low = np.inf
+                for a in range(n_arms):
+                    low = min(low, losses[k, a])
+                total = 0.0
+                for a in range(n_arms):
+                    x_run[k, a] = np.exp(-eta[k] * (losses[k, a] - low))
+                    total += x_run[k, a]
+                for a in range(n_arms):
+                    x_run[k, a] /= total
+        for a in range(n_arms):
+            x[a] = 0.0
+        weights = 0.0
+        for k in range(n_levels):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                w = np.exp(log_w[k] - top)
+                weights += w
+                for a in range(n_arms):
+                    x[a] += w * x_run[k, a]
+        for a in range(n_arms):
+            x[a] /= weights
         played = sample_index(x, rng.random())
-        _loss_row(key, t0, n_arms, best_arm, row)
+        for a in range(n_arms):
+            row[a] = _loss(key, t0, a, n_arms, BEST if a == best_arm else OTHER)
         meta = 0.0
         for a in range(n_arms):
             meta += x[a] * row[a]
         for k in range(n_levels):
-            if _awake(starts, k, t):
-                regret = min(1.0, max(-1.0, meta - _run_loss(x_run, k, row)))
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                run = 0.0
+                for a in range(n_arms):
+                    run += x_run[k, a] * row[a]
+                regret = min(1.0, max(-1.0, meta - run))
                 log_w[k] += np.log1p(rates[k] * regret)
                 for a in range(n_arms):
                     losses[k, a] += row[a]
         learner += BEST if played == best_arm else OTHER
         best_rounds[best_arm] += 1.0
-    return _pseudo_regret(learner, horizon, best_rounds)
+    return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
 
 
 @njit(cache=False, nogil=True)
@@ -222,7 +191,10 @@ def cbce_one(key, rng, horizon, n_arms, period, eta, rates):
     for t0 in range(horizon):
         t = t0 + 1
         for k in range(n_levels):
-            if _restarted(k, t, starts, losses):
+            if t % (1 << k) == 0:
+                starts[k] = t
+                for a in range(n_arms):
+                    losses[k, a] = 0.0
                 sums[k] = 0.0
                 counts[k] = 0.0
                 log_wealth[k] = 0.0
@@ -232,27 +204,49 @@ def cbce_one(key, rng, horizon, n_arms, period, eta, rates):
         top_prior = -np.inf
         for k in range(n_levels):
             scores[k] = -np.inf
-            if _awake(starts, k, t):
+            if starts[k] > 0 and t < starts[k] + (1 << k):
                 top_prior = max(top_prior, log_prior[k])
                 beta = sums[k] / (1.0 + counts[k])
                 if beta > 0.0:
                     scores[k] = log_prior[k] + np.log(beta) + log_wealth[k]
                     top = max(top, scores[k])
-                _run_softmax(losses, eta, k, x_run)
+                low = np.inf
+                for a in range(n_arms):
+                    low = min(low, losses[k, a])
+                total = 0.0
+                for a in range(n_arms):
+                    x_run[k, a] = np.exp(-eta[k] * (losses[k, a] - low))
+                    total += x_run[k, a]
+                for a in range(n_arms):
+                    x_run[k, a] /= total
         if top == -np.inf:  # no positive bet: the prior on the awake runs
             top = top_prior
             for k in range(n_levels):
-                if _awake(starts, k, t):
+                if starts[k] > 0 and t < starts[k] + (1 << k):
                     scores[k] = log_prior[k]
-        _mixture(starts, t, scores, top, x_run, x)
+        for a in range(n_arms):
+            x[a] = 0.0
+        weights = 0.0
+        for k in range(n_levels):
+            if scores[k] > -np.inf and starts[k] > 0 and t < starts[k] + (1 << k):
+                w = np.exp(scores[k] - top)
+                weights += w
+                for a in range(n_arms):
+                    x[a] += w * x_run[k, a]
+        for a in range(n_arms):
+            x[a] /= weights
         played = sample_index(x, rng.random())
-        _loss_row(key, t0, n_arms, best_arm, row)
+        for a in range(n_arms):
+            row[a] = _loss(key, t0, a, n_arms, BEST if a == best_arm else OTHER)
         meta = 0.0
         for a in range(n_arms):
             meta += x[a] * row[a]
         for k in range(n_levels):
-            if _awake(starts, k, t):
-                outcome = meta - _run_loss(x_run, k, row)
+            if starts[k] > 0 and t < starts[k] + (1 << k):
+                run = 0.0
+                for a in range(n_arms):
+                    run += x_run[k, a] * row[a]
+                outcome = meta - run
                 outcome = 0.0 if abs(outcome) <= 1e-12 else min(1.0, max(-1.0, outcome))
                 beta = sums[k] / (1.0 + counts[k])
                 if beta <= 0.0:
@@ -264,7 +258,7 @@ def cbce_one(key, rng, horizon, n_arms, period, eta, rates):
                     losses[k, a] += row[a]
         learner += BEST if played == best_arm else OTHER
         best_rounds[best_arm] += 1.0
-    return _pseudo_regret(learner, horizon, best_rounds)
+    return learner - (OTHER * horizon - (OTHER - BEST) * best_rounds.max())
 
 
 def _references(one):
