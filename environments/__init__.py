@@ -18,8 +18,9 @@ from onlinelearn.environments.nonstationary import PiecewiseStationaryBandit
 from onlinelearn.environments.oco import LinearLosses, QuadraticLosses
 from onlinelearn.environments.sea import SEALinearLosses, SEAQuadraticLosses
 from onlinelearn.environments.stochastic import BernoulliBandit, GaussianBandit
+from onlinelearn.environments.switch_tables import JunExperts, SilentSwitchBandit
 from onlinelearn.environments.tuning import HyperparameterSelection
-from onlinelearn.environments.volatile import JunExperts, SilentSwitchBandit, VolatileBandit
+from onlinelearn.environments.volatile import VolatileBandit
 
 #: Every registered environment class (the common test suite checks each one).
 REGISTRY = [

@@ -36,8 +36,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from onlinelearn.environments.switch_tables import JunExperts
 from onlinelearn.environments.tuning import HyperparameterSelection
-from onlinelearn.environments.volatile import JunExperts, VolatileBandit
+from onlinelearn.environments.volatile import VolatileBandit
 
 from onlinelearn.learners.cbce import CBCE
 from onlinelearn.learners.exp3 import EXP3

@@ -117,7 +117,7 @@ class CBCE(PriorChoiceMetaLearner):
         lifetime_factor: ``g`` of data-streaming intervals.
         warm_start: new runs start at the previous played mixture (the paper's experiments, with
             coin-betting copies); with Hedge copies it slows the recovery once the mixture has
-            concentrated (measured on :class:`~onlinelearn.environments.volatile.JunExperts`).
+            concentrated (measured on :class:`~onlinelearn.environments.switch_tables.JunExperts`).
         prior: ``"start_time"`` (the theorem's prior) or ``"uniform"``.
     """
 

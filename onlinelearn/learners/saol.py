@@ -101,7 +101,8 @@ class SAOL(IntervalMetaLearner):
         lifetime_factor: ``g``, the lifetime factor of data-streaming intervals (>= 1).
         warm_start: start each new copy at the previous round's played mixture (Jun et al. 2017,
             experiments) instead of uniform.  With Hedge copies this slows the recovery once the
-            mixture has concentrated (measured on :class:`~onlinelearn.environments.volatile.JunExperts`).
+            mixture has concentrated (measured on
+            :class:`~onlinelearn.environments.switch_tables.JunExperts`).
     """
 
     prior_code = PRIOR_STEP_SIZE

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from onlinelearn.environments.volatile import JunExperts, SilentSwitchBandit, VolatileBandit
+from onlinelearn.environments.switch_tables import JunExperts, SilentSwitchBandit
+from onlinelearn.environments.volatile import VolatileBandit
 
 from onlinelearn.core import FeedbackKind
 from onlinelearn.core.oracle import COMPARATOR_SHIFT, EXPECTED_LOSSES

@@ -2,7 +2,8 @@ import math
 
 import numpy as np
 import pytest
-from onlinelearn.environments.volatile import JunExperts, VolatileBandit
+from onlinelearn.environments.switch_tables import JunExperts
+from onlinelearn.environments.volatile import VolatileBandit
 
 from onlinelearn.core import EnvSpec, Feedback, FeedbackKind
 from onlinelearn.learners.fixed_share import AdaNormalHedge

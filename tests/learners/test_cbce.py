@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from onlinelearn.environments.adversarial import BestArmSwitching
-from onlinelearn.environments.volatile import JunExperts, VolatileBandit
+from onlinelearn.environments.switch_tables import JunExperts
+from onlinelearn.environments.volatile import VolatileBandit
 
 import onlinelearn as ol
 from onlinelearn.core import EnvSpec, FeedbackKind
