@@ -14,7 +14,7 @@ from onlinelearn import learners, trackers  # noqa: E402
 from onlinelearn.results import Results  # noqa: E402
 from onlinelearn.sim.experiment import run, sweep  # noqa: E402
 from onlinelearn.sim.store import load  # noqa: E402
-from onlinelearn.sim.sweep import grid  # noqa: E402
+from onlinelearn.sim.sweep import grid, named  # noqa: E402
 
 
 def __getattr__(name):
@@ -26,4 +26,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'onlinelearn' has no attribute {name!r}")
 
 
-__all__ = ["Results", "__version__", "grid", "learners", "load", "run", "sweep", "trackers"]
+__all__ = ["Results", "__version__", "grid", "learners", "load", "named", "run", "sweep", "trackers"]

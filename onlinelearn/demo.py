@@ -13,12 +13,7 @@ import numpy as np
 from onlinelearn import learners as learner_classes
 from onlinelearn.environments import BernoulliBandit, StochasticallyConstrainedBandit
 from onlinelearn.sim.experiment import run
-
-#: Short labels of the demo's environments, for the table and the plot titles.
-ENVIRONMENT_LABELS = (
-    "Bernoulli, means linspace(0.1, 0.9, 10)",
-    "stochastically constrained, 5 arms, gap 0.1",
-)
+from onlinelearn.sim.sweep import named
 
 
 def demo_experiment(horizon: int = 10_000, n_reps: int = 100, seed: int = 0):
@@ -31,8 +26,11 @@ def demo_experiment(horizon: int = 10_000, n_reps: int = 100, seed: int = 0):
         learner_classes.TsallisINF(),
     ]
     environments = [
-        BernoulliBandit(means=np.linspace(0.1, 0.9, 10)),
-        StochasticallyConstrainedBandit(n_actions=5, n_rounds=horizon, gap=0.1),
+        named(BernoulliBandit(means=np.linspace(0.1, 0.9, 10)), "Bernoulli, means linspace(0.1, 0.9, 10)"),
+        named(
+            StochasticallyConstrainedBandit(n_actions=5, n_rounds=horizon, gap=0.1),
+            "stochastically constrained, 5 arms, gap 0.1",
+        ),
     ]
     return learners, environments, {"horizon": horizon, "n_reps": n_reps, "seed": seed}
 
@@ -52,8 +50,6 @@ def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int =
     results = run(learners, environments, **settings)
     elapsed = time.perf_counter() - start
     table = results.summary()[["learner", "env", "final_mean", "std_error", "seconds"]]
-    labels = dict(zip(results.environment_names, ENVIRONMENT_LABELS, strict=True))
-    table = table.assign(env=table["env"].map(labels))
     with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):
         print(table.to_string(index=False))
     print(
@@ -64,7 +60,5 @@ def main(out: str = "onlinelearn_demo.png", horizon: int = 10_000, n_reps: int =
         axes = results.plot()
         figure = axes[0].figure
         figure.set_size_inches(11, 4)
-        for axis, label in zip(axes, ENVIRONMENT_LABELS, strict=True):
-            axis.set_title(label)
         save(figure, out)
     print(f"regret plot written to {out}")

@@ -238,3 +238,27 @@ def test_progress_bar_is_shown_on_request_only(capsys):
     run_small(progress=False)
     assert capsys.readouterr().err == ""
     assert os.environ.get("ONLINELEARN_CACHE_DIR", "") is not None
+
+
+def test_named_objects_show_their_labels_in_rows_legend_and_reloaded_results(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ten_arms = BernoulliBandit(means=np.linspace(0.1, 0.9, 10))
+    settings = {"horizon": 300, "n_reps": 5, "seed": 7, "progress": False, "quiet": True}
+    learners = [ol.named(ol.learners.UCB1(), "UCB"), ol.learners.EXP3()]
+    environments = [ol.named(ten_arms, "ten arms"), NoisyCoins()]
+    result = ol.run(learners, environments, results_dir=tmp_path / "named", **settings)
+    assert result.learner_names == ["UCB", "EXP3()"]
+    assert result.environment_names == ["ten arms", "NoisyCoins"]
+    assert result.summary()["env"].tolist()[:2] == ["ten arms", "NoisyCoins"]
+    legend = result.plot(environment="ten arms").get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["UCB", "EXP3()"]
+    assert ol.load(tmp_path / "named").learner_names == ["UCB", "EXP3()"]
+    # A label changes nothing else: same numbers as the unnamed objects.
+    plain = ol.run([ol.learners.UCB1(), ol.learners.EXP3()], [ten_arms, NoisyCoins()], **settings)
+    np.testing.assert_array_equal(result.final(), plain.final())
+    relabelled = ol.named(ol.grid(ol.learners.EXP3, eta=[0.1])[0], "EXP3 slow")
+    assert relabelled.name == "EXP3 slow" and relabelled.params == {"eta": 0.1}
+    with pytest.raises(TypeError, match="'name' parameter of named must be a non-empty str"):
+        ol.named(ol.learners.UCB1(), "")

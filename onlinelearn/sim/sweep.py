@@ -9,7 +9,11 @@
 
 Grid points mix freely with plain objects in the lists given to :func:`onlinelearn.run`; the
 swept values become columns of ``Results.summary()`` and the x axis of
-:func:`onlinelearn.plot.sweep`.
+:func:`onlinelearn.plot.sweep`.  :func:`named` gives one object the label its rows, legend
+entries and panel titles show:
+
+>>> ol.named(ol.learners.UCB1(), "UCB1, c = 2").name
+'UCB1, c = 2'
 """
 
 from __future__ import annotations
@@ -81,6 +85,20 @@ def grid(factory, **values) -> list[GridPoint]:
         label = ", ".join(f"{key}={value!r}" for key, value in params.items())
         points.append(GridPoint(factory(**fixed, **params), params, f"{base}({label})"))
     return points
+
+
+def named(obj, name: str) -> GridPoint:
+    """``obj`` under the label ``name`` in the results' rows, legends and titles.
+
+    Without it a learner or environment is shown as its class and the parameters that differ from
+    their defaults (``BernoulliBandit(means=<(10,) array>)``).  Two objects with the same label get
+    ``#2``, ``#3`` appended, as any repeated name does.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"The 'name' parameter of named must be a non-empty str. Got {name!r} instead.")
+    if isinstance(obj, GridPoint):
+        return GridPoint(obj.obj, obj.params, name)
+    return GridPoint(obj, {}, name)
 
 
 def _plain(value):
