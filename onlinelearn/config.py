@@ -19,9 +19,10 @@ The format (every key but ``horizon``, ``learners`` and ``environments`` is opti
 
     [[learners]]
     name = "UCB1"
+    label = "UCB1, alpha 2"    # optional: the name shown in tables and plots
     alpha = 2.0                # any other key is a constructor parameter
 
-    [[environments]]           # same form: name, parameters, optional grid
+    [[environments]]           # same form: name, label, parameters, optional grid
     name = "BernoulliBandit"
     means = [0.1, 0.5, 0.9]
 
@@ -50,6 +51,7 @@ import numpy as np
 import onlinelearn as ol
 from onlinelearn.core.params import check_value
 from onlinelearn.sim.backends import BACKENDS
+from onlinelearn.sim.sweep import GridPoint
 
 #: Top-level keys and what they hold (the text appears in error messages).
 TOP_LEVEL_KEYS = {
@@ -252,6 +254,14 @@ def _expand(cls, fixed: dict, swept: dict) -> list:
     return ol.grid(factory, **swept)
 
 
+def _labelled(entry, label: str):
+    """``entry`` shown as ``label``, or ``label(eta=0.1)`` for a grid point."""
+    if isinstance(entry, GridPoint):
+        swept = ", ".join(f"{key}={value!r}" for key, value in entry.params.items())
+        return ol.named(entry, f"{label}({swept})")
+    return ol.named(entry, label)
+
+
 def _read_items(reader: _Reader, items, key: str, registry: list, kind: str) -> list[tuple]:
     """Objects (or grid points) of the ``learners`` or ``environments`` array, with their keys."""
     example = f"[[{key}]] tables, each with a 'name' key"
@@ -268,7 +278,10 @@ def _read_items(reader: _Reader, items, key: str, registry: list, kind: str) -> 
                 f"missing; registered {kind}s: {', '.join(cls.__name__ for cls in registry)}.",
             )
         cls = reader.lookup(f"{item_key}.name", item["name"], registry, kind)
-        fixed = {name: value for name, value in item.items() if name not in ("name", "grid")}
+        label = item.get("label")
+        if label is not None and (not isinstance(label, str) or not label.strip()):
+            reader.fail(f"{item_key}.label", f"must be a non-empty string; got {label!r}.")
+        fixed = {name: value for name, value in item.items() if name not in ("name", "label", "grid")}
         swept = item.get("grid", {})
         reader.check_parameter_names(item_key, cls, fixed)
         if not isinstance(swept, dict):
@@ -302,7 +315,7 @@ def _read_items(reader: _Reader, items, key: str, registry: list, kind: str) -> 
             reader.fail(item_key, f"{cls.__name__}: {error}")
         for entry in built:
             reader.check_values(item_key, getattr(entry, "obj", entry), fixed, swept)
-            entries.append((item_key, entry))
+            entries.append((item_key, entry if label is None else _labelled(entry, label)))
     return entries
 
 

@@ -85,6 +85,11 @@ ERROR_CASES = {
         "learners[1].name",
         ["unknown learner 'UCB2'", "Did you mean 'UCB1'?", LEARNER_NAMES],
     ),
+    "empty label": (
+        BASE.replace('name = "UCB1"', 'name = "UCB1"\nlabel = ""'),
+        "learners[1].label",
+        ["must be a non-empty string"],
+    ),
     "learner name not a string": (
         BASE.replace('name = "UCB1"', "name = 1"),
         "learners[1].name",
@@ -275,6 +280,19 @@ def test_valid_config_builds_the_expected_objects(tmp_path):
     assert list(config.trackers[1].lengths) == [10, 100]
     kwargs = config.run_kwargs()
     assert kwargs["results_dir"] == str(tmp_path / "out" / "exp") and kwargs["horizon"] == 500
+
+
+def test_labels_name_plain_items_and_prefix_grid_points(tmp_path):
+    text = BASE.replace('name = "EXP3"', 'name = "EXP3"\nlabel = "exp3"')
+    text = text.replace('name = "UCB1"', 'name = "UCB1"\nlabel = "UCB, default"')
+    text = text.replace('name = "BernoulliBandit"', 'name = "BernoulliBandit"\nlabel = "two coins"')
+    config = load_config(write(tmp_path, text))
+    assert [point.name for point in config.learners] == ["exp3(eta=0.1)", "exp3(eta=1.0)", "UCB, default"]
+    assert [point.params for point in config.learners] == [{"eta": 0.1}, {"eta": 1.0}, {}]
+    assert type(config.learners[2].obj) is UCB1
+    results = onlinelearn.run(config.learners, config.environments, horizon=20, n_reps=2, quiet=True)
+    assert results.environment_names == ["two coins"]
+    assert results.learner_names == ["exp3(eta=0.1)", "exp3(eta=1.0)", "UCB, default"]
 
 
 def test_defaults_grid_of_environments_and_quick_copy(tmp_path):
