@@ -69,9 +69,11 @@ def test_results_dir_resumes_without_recomputing_and_reloads(tmp_path, reference
     sidecars = sorted((folder / "chunks").glob("*.json"))
     assert len(sidecars) == 12
     stamps = [path.stat().st_mtime_ns for path in sidecars]
+    manifest_stamp = (folder / MANIFEST).stat().st_mtime_ns
     again = run_small(results_dir=folder, chunk_size=2, backend="loky", n_jobs=2)
     assert (again.n_chunks_computed, again.n_chunks_loaded) == (0, 12)
     assert [path.stat().st_mtime_ns for path in sidecars] == stamps
+    assert (folder / MANIFEST).stat().st_mtime_ns == manifest_stamp  # same experiment: untouched
     assert_same(reference, again)
     loaded = ol.load(folder)
     assert_same(reference, loaded)
@@ -255,6 +257,15 @@ def test_named_objects_show_their_labels_in_rows_legend_and_reloaded_results(tmp
     legend = result.plot(environment="ten arms").get_legend()
     assert [text.get_text() for text in legend.get_texts()] == ["UCB", "EXP3()"]
     assert ol.load(tmp_path / "named").learner_names == ["UCB", "EXP3()"]
+    # Relabelling is not a new experiment: nothing is recomputed, and the folder takes the names.
+    relabelled_run = ol.run(
+        [ol.named(ol.learners.UCB1(), "UCB1, alpha 2"), ol.learners.EXP3()],
+        environments,
+        results_dir=tmp_path / "named",
+        **settings,
+    )
+    assert relabelled_run.n_chunks_computed == 0
+    assert ol.load(tmp_path / "named").learner_names == ["UCB1, alpha 2", "EXP3()"]
     # A label changes nothing else: same numbers as the unnamed objects.
     plain = ol.run([ol.learners.UCB1(), ol.learners.EXP3()], [ten_arms, NoisyCoins()], **settings)
     np.testing.assert_array_equal(result.final(), plain.final())

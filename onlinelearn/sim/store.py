@@ -88,6 +88,7 @@ class ResultsStore:
         self.path = Path(path)
         self.chunk_folder = self.path / CHUNKS
         manifest_path = self.path / MANIFEST
+        old = None
         if manifest_path.exists():
             old = read_manifest(self.path)
             differences = _differences(old["identity"], identity)
@@ -108,7 +109,7 @@ class ResultsStore:
                 pass
         except OSError as error:
             raise ValueError(f"The results_dir '{self.path}' is not writable: {error}.") from None
-        if not manifest_path.exists():
+        if old is None:
             _write_json(
                 manifest_path,
                 {
@@ -120,6 +121,10 @@ class ResultsStore:
                     "command": " ".join(sys.argv),
                 },
             )
+        elif old["layout"] != json.loads(json.dumps(layout)):
+            # Same numbers under new labels (``ol.named``, a config's ``label``): the folder takes
+            # the latest run's names, so that ``ol.load`` shows what the run showed.
+            _write_json(manifest_path, {**old, "layout": layout, "relabelled": _now()})
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.chunk_folder / f"{key}.npz", self.chunk_folder / f"{key}.json"
