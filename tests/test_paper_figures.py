@@ -33,12 +33,19 @@ def run_figures(*arguments):
 
 
 @pytest.fixture(scope="module")
-def classical(tmp_path_factory):
-    """Output folder of one quick run of the classical figure."""
+def quick_figures(tmp_path_factory):
+    """Output folder of one ``python -m paper_figures all --quick`` (every figure, run once for
+    the whole module)."""
     out = tmp_path_factory.mktemp("figures")
-    process = run_figures("classical_bandits", "--quick", "--out", str(out))
+    process = run_figures("all", "--quick", "--out", str(out))
     assert process.returncode == 0, process.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def classical(quick_figures):
+    """The classical figure's files, from the quick run of every figure."""
+    return quick_figures
 
 
 def test_classical_figure_writes_png_and_csvs(classical):
@@ -95,10 +102,8 @@ def test_unknown_name_exits_2_with_the_known_names(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_all_quick_runs_every_registered_figure(tmp_path):
-    process = run_figures("all", "--quick", "--out", str(tmp_path))
-    assert process.returncode == 0, process.stderr
-    written = {path.name for path in tmp_path.iterdir()}
+def test_all_quick_runs_every_registered_figure(quick_figures):
+    written = {path.name for path in quick_figures.iterdir()}
     for name in FIGURES:
         assert f"{name}.png" in written, name
         assert any(file.startswith(name) and file.endswith(".csv") for file in written), name
