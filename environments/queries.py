@@ -139,5 +139,5 @@ class QueryTable(QueryEnvironment):
             np.zeros(table.shape[1]),
             np.full(1, -1, dtype=np.int64),
             MODES[self.feedback],
-            int(self.n_queries) if self.feedback == "multi" else 1,
+            spec.n_queries,  # the budget feedback_spec declared (1 unless feedback="multi")
         )

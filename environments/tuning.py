@@ -299,5 +299,5 @@ class HyperparameterSelection(QueryEnvironment):
             np.zeros(n_arms),
             np.zeros(n_arms),
             MODES[self.feedback],
-            int(self.n_queries) if self.feedback == "multi" else 1,
+            spec.n_queries,  # the budget feedback_spec declared (1 unless feedback="multi")
         )

@@ -305,5 +305,5 @@ class VolatileBandit(QueryEnvironment):
             np.zeros(n_arms),
             np.zeros(1),
             MODES[self.feedback],
-            int(self.n_queries) if self.feedback == "multi" else 1,
+            spec.n_queries,  # the budget feedback_spec declared (1 unless feedback="multi")
         )

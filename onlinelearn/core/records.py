@@ -62,24 +62,24 @@ class _PortableList(list):
     """A typed list's items, marked so that :func:`restored` rebuilds the typed list."""
 
 
-def portable(record):
-    """``record`` with every typed list (in nested tuples too) replaced by a picklable list."""
-    if isinstance(record, List):
-        return _PortableList(record)
+def _replace_lists(record, list_type, convert):
+    """``record`` with every ``list_type`` (in nested tuples and records too) passed to ``convert``."""
+    if isinstance(record, list_type):
+        return convert(record)
     if isinstance(record, tuple):
-        items = [portable(item) for item in record]
+        items = [_replace_lists(item, list_type, convert) for item in record]
         return type(record)(*items) if hasattr(record, "_fields") else tuple(items)
     return record
+
+
+def portable(record):
+    """``record`` with every typed list (in nested tuples too) replaced by a picklable list."""
+    return _replace_lists(record, List, _PortableList)
 
 
 def restored(record):
     """Inverse of :func:`portable`."""
-    if isinstance(record, _PortableList):
-        return typed_list(record)
-    if isinstance(record, tuple):
-        items = [restored(item) for item in record]
-        return type(record)(*items) if hasattr(record, "_fields") else tuple(items)
-    return record
+    return _replace_lists(record, _PortableList, typed_list)
 
 
 def check_plain_record(record, owner: str) -> None:

@@ -74,25 +74,19 @@ def begin_composed_round(state):
 
 
 @inlined_kernel
-def score_mixture(state, feedback):
-    """``slot_losses[J] = <x_t^J, l_t> / s`` and the meta loss ``<x_t, l_t> / s``."""
-    meta = state.meta
-    estimates = meta.estimates
-    for a in range(estimates.shape[0]):
-        estimates[a] = feedback[a]
-    score_runs(meta)
-    scale_scores(meta, state.loss_scale)
-
-
-@inlined_kernel
-def score_points(state, feedback):
-    """``slot_losses[J] = <g_t, x_t^J> / (G D)`` and the meta loss ``<g_t, x_t> / (G D)``."""
+def score_linear(state, feedback, first):
+    """With ``v = feedback[first:]`` (the losses ``l_t`` from 0, or the gradient ``g_t`` after
+    ``f_t(x_t)`` from 1): ``slot_losses[J] = <v, x_t^J> / s`` and the meta loss ``<v, x_t> / s``
+    (``s`` = ``b - a`` or ``G D``)."""
     meta = state.meta
     estimates = meta.estimates
     for i in range(estimates.shape[0]):
-        estimates[i] = feedback[1 + i]
+        estimates[i] = feedback[first + i]
     score_runs(meta)
-    scale_scores(meta, state.loss_scale)
+    out = meta.slot_losses
+    for slot in range(out.shape[0]):
+        out[slot] /= state.loss_scale
+    meta.scalars[1] /= state.loss_scale
 
 
 @inlined_kernel
@@ -109,14 +103,6 @@ def score_sampled(state, feedback):
             total += weights[slot] * value
         out[slot] = value
     meta.scalars[1] = total
-
-
-@inlined_kernel
-def scale_scores(meta, scale):
-    out = meta.slot_losses
-    for slot in range(out.shape[0]):
-        out[slot] /= scale
-    meta.scalars[1] /= scale
 
 
 @inlined_kernel
@@ -144,8 +130,7 @@ from onlinelearn.core.sampling import sample_index
 from onlinelearn.learners.composed import (
     begin_composed_round,
     mix_points,
-    score_mixture,
-    score_points,
+    score_linear,
     score_sampled,
 )
 from onlinelearn.learners.intervals import mix_and_sample
@@ -181,7 +166,7 @@ def act(state, rng):
 @njit(**KERNEL_OPTIONS)
 def update(state, action, feedback):
     meta = state.meta
-    score_mixture(state, feedback)
+    score_linear(state, feedback, 0)
 '''
     + _UPDATE_TAIL.format(run_action="action"),
     SAMPLED: '''
@@ -225,7 +210,7 @@ def act(state, rng):
 @njit(**KERNEL_OPTIONS)
 def update(state, action, feedback):
     meta = state.meta
-    score_points(state, feedback)
+    score_linear(state, feedback, 1)
 '''
     + _UPDATE_TAIL.format(run_action="meta.base_probabilities[slot]"),
 }
